@@ -1,0 +1,108 @@
+// Package js holds the small helpers every Web API family shares: WebIDL-style
+// argument conversion, BufferSource access, errors with the names Workers code
+// expects (TypeError, RangeError, DOMException) and Go-backed host objects.
+//
+// Invariant: everything here runs on the goroutine that owns the runtime.
+package js
+
+import (
+	"github.com/dop251/goja"
+)
+
+// Throw panics with a JS error value; goja turns the panic into a JS exception
+// when it happens inside a native function called from JS.
+func Throw(v goja.Value) { panic(v) }
+
+// TypeError throws a JS TypeError with msg.
+func TypeError(vm *goja.Runtime, msg string) {
+	panic(vm.NewTypeError(msg))
+}
+
+// RangeError throws a JS RangeError with msg.
+func RangeError(vm *goja.Runtime, msg string) {
+	ctor := vm.Get("RangeError").ToObject(vm)
+	obj, err := vm.New(ctor, vm.ToValue(msg))
+	if err != nil {
+		panic(err)
+	}
+	panic(obj)
+}
+
+// Bytes returns the bytes viewed by a BufferSource (ArrayBuffer, a typed array
+// or DataView). The slice aliases JS memory: copy it before keeping it past the
+// current call. ok is false when v is not a BufferSource.
+func Bytes(vm *goja.Runtime, v goja.Value) (b []byte, ok bool) {
+	if v == nil {
+		return nil, false
+	}
+	switch x := v.Export().(type) {
+	case goja.ArrayBuffer:
+		return x.Bytes(), true
+	case []byte:
+		// goja exports Uint8Array as []byte aliasing the buffer.
+		return x, true
+	}
+	obj, isObj := v.(*goja.Object)
+	if !isObj {
+		return nil, false
+	}
+	// Other typed arrays and DataView: read buffer, byteOffset, byteLength.
+	buf := obj.Get("buffer")
+	if buf == nil {
+		return nil, false
+	}
+	ab, isAB := buf.Export().(goja.ArrayBuffer)
+	if !isAB {
+		return nil, false
+	}
+	off := obj.Get("byteOffset")
+	n := obj.Get("byteLength")
+	if off == nil || n == nil {
+		return nil, false
+	}
+	all := ab.Bytes()
+	o, l := off.ToInteger(), n.ToInteger()
+	if o < 0 || l < 0 || o+l > int64(len(all)) {
+		return nil, false
+	}
+	return all[o : o+l], true
+}
+
+// NewUint8Array returns a new Uint8Array holding a copy-free view of b (the
+// caller gives up b).
+func NewUint8Array(vm *goja.Runtime, b []byte) goja.Value {
+	ab := vm.NewArrayBuffer(b)
+	ctor := vm.Get("Uint8Array").ToObject(vm)
+	obj, err := vm.New(ctor, vm.ToValue(ab))
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// IsNullish reports whether v is undefined or null (or absent).
+func IsNullish(v goja.Value) bool {
+	return v == nil || goja.IsUndefined(v) || goja.IsNull(v)
+}
+
+// Arg returns argument i of call, or undefined when it is absent.
+func Arg(call goja.FunctionCall, i int) goja.Value {
+	if i < len(call.Arguments) {
+		return call.Arguments[i]
+	}
+	return goja.Undefined()
+}
+
+// Method defines a function property the way WebIDL defines operations on a
+// prototype: writable, enumerable and configurable, with its name set.
+func Method(vm *goja.Runtime, obj *goja.Object, name string, fn func(goja.FunctionCall) goja.Value) {
+	f := vm.ToValue(fn).(*goja.Object)
+	_ = f.DefineDataProperty("name", vm.ToValue(name), goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_TRUE)
+	_ = obj.DefineDataProperty(name, f, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_TRUE)
+}
+
+// Getter defines an accessor property with only a getter, as WebIDL readonly
+// attributes are.
+func Getter(vm *goja.Runtime, obj *goja.Object, name string, fn func(goja.FunctionCall) goja.Value) {
+	_ = obj.DefineAccessorProperty(name, vm.ToValue(fn), nil, goja.FLAG_TRUE, goja.FLAG_TRUE)
+}
