@@ -1,0 +1,127 @@
+package js
+
+import (
+	"github.com/dop251/goja"
+)
+
+// Expando stores the own properties JS code adds to a Go-backed object
+// (`req.foo = 1`). Embed it in a host struct to make the struct a
+// goja.DynamicObject whose API lives entirely on its prototype, as Web IDL
+// interfaces do: Object.keys(new Response()) is [] until code adds a property.
+type Expando struct {
+	props map[string]goja.Value
+	keys  []string
+}
+
+// Get implements goja.DynamicObject. Nil means "not an own property", so the
+// lookup continues on the prototype.
+func (e *Expando) Get(key string) goja.Value { return e.props[key] }
+
+// Set implements goja.DynamicObject.
+func (e *Expando) Set(key string, v goja.Value) bool {
+	if e.props == nil {
+		e.props = map[string]goja.Value{}
+	}
+	if _, ok := e.props[key]; !ok {
+		e.keys = append(e.keys, key)
+	}
+	e.props[key] = v
+	return true
+}
+
+// Has implements goja.DynamicObject.
+func (e *Expando) Has(key string) bool { _, ok := e.props[key]; return ok }
+
+// Delete implements goja.DynamicObject.
+func (e *Expando) Delete(key string) bool {
+	if _, ok := e.props[key]; !ok {
+		return true
+	}
+	delete(e.props, key)
+	for i, k := range e.keys {
+		if k == key {
+			e.keys = append(e.keys[:i], e.keys[i+1:]...)
+			break
+		}
+	}
+	return true
+}
+
+// Keys implements goja.DynamicObject, in insertion order.
+func (e *Expando) Keys() []string { return e.keys }
+
+// Class is a JS constructor whose instances are Go values (goja dynamic objects
+// with the class prototype).
+type Class struct {
+	Ctor  *goja.Object
+	Proto *goja.Object
+	vm    *goja.Runtime
+}
+
+// NewClass defines a constructor called name with the given length. construct
+// returns the Go value for `new Name(...args)`; it may throw with panic. Calling
+// the constructor without new throws a TypeError, as Web IDL requires. Pass a nil
+// construct for interfaces that scripts cannot construct ("Illegal constructor").
+func NewClass(vm *goja.Runtime, name string, length int, construct func(call goja.ConstructorCall) goja.DynamicObject) *Class {
+	c := &Class{vm: vm}
+	ctor := vm.ToValue(func(call goja.ConstructorCall) *goja.Object {
+		if construct == nil {
+			panic(vm.NewTypeError("Illegal constructor"))
+		}
+		d := construct(call)
+		obj := vm.NewDynamicObject(d)
+		_ = obj.SetPrototype(call.This.Prototype())
+		return obj
+	}).(*goja.Object)
+	c.Ctor = ctor
+	_ = ctor.DefineDataProperty("name", vm.ToValue(name), goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_TRUE)
+	_ = ctor.DefineDataProperty("length", vm.ToValue(length), goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_TRUE)
+	c.Proto = ctor.Get("prototype").(*goja.Object)
+	_ = c.Proto.DefineDataPropertySymbol(goja.SymToStringTag, vm.ToValue(name), goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_TRUE)
+	return c
+}
+
+// Wrap returns a JS object for d with this class's prototype, for instances
+// created from Go rather than by `new`.
+func (c *Class) Wrap(d goja.DynamicObject) *goja.Object {
+	obj := c.vm.NewDynamicObject(d)
+	_ = obj.SetPrototype(c.Proto)
+	return obj
+}
+
+// Method defines an operation on the prototype.
+func (c *Class) Method(name string, fn func(goja.FunctionCall) goja.Value) {
+	Method(c.vm, c.Proto, name, fn)
+}
+
+// Getter defines a readonly attribute on the prototype.
+func (c *Class) Getter(name string, fn func(goja.FunctionCall) goja.Value) {
+	Getter(c.vm, c.Proto, name, fn)
+}
+
+// Static defines a static operation on the constructor.
+func (c *Class) Static(name string, fn func(goja.FunctionCall) goja.Value) {
+	Method(c.vm, c.Ctor, name, fn)
+}
+
+// This returns the Go value behind call.This as a T, throwing
+// "TypeError: Illegal invocation" when the receiver is of another kind.
+func This[T any](vm *goja.Runtime, call goja.FunctionCall) T {
+	if obj, ok := call.This.(*goja.Object); ok {
+		if v, ok := obj.Export().(T); ok {
+			return v
+		}
+	}
+	panic(vm.NewTypeError("Illegal invocation"))
+}
+
+// Unwrap returns the Go value behind v if it is a T.
+func Unwrap[T any](v goja.Value) (T, bool) {
+	var zero T
+	obj, ok := v.(*goja.Object)
+	if !ok {
+		return zero, false
+	}
+	t, ok := obj.Export().(T)
+	return t, ok
+}
