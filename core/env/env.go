@@ -1,0 +1,82 @@
+// Package env builds the JS `env` object a Worker receives: its vars (strings or
+// JSON values, as in wrangler config), its secrets, and — as binding kinds land —
+// the JS glue over the binding interfaces in bindings/<kind>.
+package env
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+
+	"github.com/dop251/goja"
+)
+
+// Spec is everything that goes into env, independent of any runtime. Build it
+// once per deployment and call Object for each runtime.
+type Spec struct {
+	Vars    map[string]any    // from wrangler config: string or decoded JSON
+	Secrets map[string]string // from .dev.vars / the host's secret store; win over vars
+	json    map[string]string // pre-encoded non-string vars, so each runtime only parses
+}
+
+// Prepare validates and pre-encodes the spec.
+func (s *Spec) Prepare() error {
+	s.json = map[string]string{}
+	for k, v := range s.Vars {
+		if _, ok := v.(string); ok {
+			continue
+		}
+		b, err := json.Marshal(v)
+		if err != nil {
+			return fmt.Errorf("encoding var %q as JSON: %w", k, err)
+		}
+		s.json[k] = string(b)
+	}
+	return nil
+}
+
+// Names returns the binding names in env, sorted.
+func (s *Spec) Names() []string {
+	seen := map[string]bool{}
+	var out []string
+	for k := range s.Vars {
+		seen[k] = true
+		out = append(out, k)
+	}
+	for k := range s.Secrets {
+		if !seen[k] {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Object builds the env object on vm. Values are plain JS values (JSON vars are
+// real objects, not Go-backed wrappers), so code may freely read, spread and
+// serialise them.
+func (s *Spec) Object(vm *goja.Runtime) (*goja.Object, error) {
+	if s.json == nil {
+		if err := s.Prepare(); err != nil {
+			return nil, err
+		}
+	}
+	obj := vm.NewObject()
+	parse, _ := goja.AssertFunction(vm.Get("JSON").(*goja.Object).Get("parse"))
+	for _, k := range s.Names() {
+		if sec, ok := s.Secrets[k]; ok {
+			_ = obj.Set(k, sec)
+			continue
+		}
+		if str, ok := s.Vars[k].(string); ok {
+			_ = obj.Set(k, str)
+			continue
+		}
+		v, err := parse(goja.Undefined(), vm.ToValue(s.json[k]))
+		if err != nil {
+			return nil, fmt.Errorf("building var %q: %w", k, err)
+		}
+		_ = obj.Set(k, v)
+	}
+	return obj, nil
+}

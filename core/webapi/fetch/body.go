@@ -1,0 +1,208 @@
+package fetch
+
+import (
+	"fmt"
+	"io"
+	"unicode/utf8"
+
+	"github.com/dop251/goja"
+
+	"github.com/ferry-run/ferry/core/js"
+	"github.com/ferry-run/ferry/core/loop"
+)
+
+// source is where a body's bytes come from: bytes already in memory, or a Go
+// reader (an incoming request) read once, off the loop goroutine, the first time
+// JS asks. Clones share one source.
+type source struct {
+	data    []byte
+	r       io.ReadCloser
+	err     error
+	loading bool
+	waiters []func(data []byte, err error)
+}
+
+// Body is the state of a Request's or Response's body.
+type Body struct {
+	src  *source // nil: no body (null)
+	used bool
+}
+
+func bytesBody(b []byte) Body { return Body{src: &source{data: b}} }
+
+// IsNull reports whether there is no body at all.
+func (b *Body) IsNull() bool { return b.src == nil }
+
+// Bytes returns the body's bytes if they are in memory (ok false when the body
+// is still an unread Go reader).
+func (b *Body) Bytes() (data []byte, ok bool) {
+	if b.src == nil {
+		return nil, true
+	}
+	if b.src.r != nil || b.src.loading {
+		return nil, false
+	}
+	return b.src.data, true
+}
+
+// Reader returns the body as a Go reader for the adapter writing it out.
+func (b *Body) Reader() io.ReadCloser {
+	switch {
+	case b.src == nil:
+		return nil
+	case b.src.r != nil && !b.src.loading:
+		r := b.src.r
+		b.src.r = nil
+		return r
+	default:
+		return io.NopCloser(&bytesReader{b: b.src.data})
+	}
+}
+
+type bytesReader struct{ b []byte }
+
+func (r *bytesReader) Read(p []byte) (int, error) {
+	if len(r.b) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p, r.b)
+	r.b = r.b[n:]
+	return n, nil
+}
+
+// load delivers the body's bytes to cb on the loop goroutine.
+func (s *source) load(l *loop.Loop, limit int64, cb func([]byte, error)) {
+	if s.r == nil && !s.loading {
+		cb(s.data, s.err)
+		return
+	}
+	s.waiters = append(s.waiters, cb)
+	if s.loading {
+		return
+	}
+	s.loading = true
+	r := s.r
+	s.r = nil
+	done := l.Reserve()
+	go func() {
+		data, err := io.ReadAll(io.LimitReader(r, limit+1))
+		_ = r.Close()
+		if err == nil && int64(len(data)) > limit {
+			err = fmt.Errorf("body is larger than the limit of %d bytes", limit)
+			data = nil
+		}
+		done(func(*goja.Runtime) error {
+			s.data, s.err, s.loading = data, err, false
+			ws := s.waiters
+			s.waiters = nil
+			for _, w := range ws {
+				w(data, err)
+			}
+			return nil
+		})
+	}()
+}
+
+const bodyUsedMessage = "Body has already been used. It can only be used once. Use tee() first if you need to read it twice."
+
+// consume implements the Body mixin's read methods: it returns a promise for
+// conv(bytes), rejected with a TypeError when the body was already used and with
+// whatever conv throws.
+func (a *api) consume(b *Body, conv func([]byte) goja.Value) goja.Value {
+	vm := a.vm
+	p, resolve, reject := vm.NewPromise()
+	if b.used {
+		_ = reject(vm.NewTypeError(bodyUsedMessage))
+		return vm.ToValue(p)
+	}
+	if b.src == nil {
+		_ = resolve(conv(nil))
+		return vm.ToValue(p)
+	}
+	b.used = true
+	b.src.load(a.loop, a.maxBody, func(data []byte, err error) {
+		if err != nil {
+			_ = reject(vm.NewTypeError("reading body: " + err.Error()))
+			return
+		}
+		var v goja.Value
+		if ex := vm.Try(func() { v = conv(data) }); ex != nil {
+			_ = reject(ex.Value())
+			return
+		}
+		_ = resolve(v)
+	})
+	return vm.ToValue(p)
+}
+
+// defineBodyMethods adds text/json/arrayBuffer/bytes and bodyUsed/body to a
+// prototype whose instances expose their *Body through get.
+func (a *api) defineBodyMethods(c *js.Class, get func(goja.FunctionCall) *Body) {
+	vm := a.vm
+	c.Method("text", func(call goja.FunctionCall) goja.Value {
+		return a.consume(get(call), func(b []byte) goja.Value { return vm.ToValue(decodeUTF8(b)) })
+	})
+	c.Method("json", func(call goja.FunctionCall) goja.Value {
+		return a.consume(get(call), func(b []byte) goja.Value {
+			v, err := a.jsonParse(goja.Undefined(), vm.ToValue(decodeUTF8(b)))
+			if err != nil {
+				panic(err)
+			}
+			return v
+		})
+	})
+	c.Method("arrayBuffer", func(call goja.FunctionCall) goja.Value {
+		return a.consume(get(call), func(b []byte) goja.Value {
+			return vm.ToValue(vm.NewArrayBuffer(append([]byte(nil), b...)))
+		})
+	})
+	c.Method("bytes", func(call goja.FunctionCall) goja.Value {
+		return a.consume(get(call), func(b []byte) goja.Value {
+			return js.NewUint8Array(vm, append([]byte(nil), b...))
+		})
+	})
+	c.Getter("bodyUsed", func(call goja.FunctionCall) goja.Value {
+		return vm.ToValue(get(call).used)
+	})
+	c.Getter("body", func(call goja.FunctionCall) goja.Value {
+		if get(call).src == nil {
+			return goja.Null()
+		}
+		panic(vm.NewTypeError("ReadableStream bodies are not supported by Ferry yet: read the body with text(), json(), arrayBuffer() or bytes()"))
+	})
+}
+
+// decodeUTF8 decodes b as UTF-8 with replacement characters, dropping a BOM, as
+// the Body mixin's text() does.
+func decodeUTF8(b []byte) string {
+	if len(b) >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF {
+		b = b[3:]
+	}
+	if utf8.Valid(b) {
+		return string(b)
+	}
+	return string([]rune(string(b)))
+}
+
+// extractBody converts a BodyInit to bytes and the Content-Type it implies.
+func (a *api) extractBody(v goja.Value) (data []byte, contentType string) {
+	vm := a.vm
+	if s, ok := v.Export().(string); ok {
+		return []byte(s), "text/plain;charset=UTF-8"
+	}
+	if b, ok := js.Bytes(vm, v); ok {
+		return append([]byte(nil), b...), ""
+	}
+	if obj, ok := v.(*goja.Object); ok {
+		tag := obj.GetSymbol(goja.SymToStringTag)
+		if tag != nil {
+			switch tag.String() {
+			case "URLSearchParams":
+				return []byte(obj.String()), "application/x-www-form-urlencoded;charset=UTF-8"
+			case "ReadableStream", "FormData", "Blob", "File":
+				panic(vm.NewTypeError(tag.String() + " bodies are not supported by Ferry yet"))
+			}
+		}
+	}
+	return []byte(v.String()), "text/plain;charset=UTF-8"
+}

@@ -1,0 +1,54 @@
+// Package fetch implements the Fetch standard's Headers, Request and Response for
+// goja runtimes, backed by Go state: the objects JS sees are goja dynamic objects
+// whose methods live on the prototypes, so creating a Request for an incoming
+// HTTP request costs one small allocation and converts nothing until JS reads it.
+package fetch
+
+import (
+	"github.com/dop251/goja"
+
+	"github.com/ferry-run/ferry/core/js"
+	"github.com/ferry-run/ferry/core/loop"
+)
+
+// DefaultMaxBody is the largest body read into memory (100 MiB, Cloudflare's
+// request body limit on the Free and Pro plans).
+const DefaultMaxBody = 100 << 20
+
+// API is the fetch family installed on one runtime.
+type API struct{ api }
+
+type api struct {
+	vm      *goja.Runtime
+	loop    *loop.Loop
+	maxBody int64
+
+	headers, request, response *js.Class
+
+	jsonParse, jsonStringify goja.Callable
+	arrayValues              goja.Callable
+}
+
+// Install defines Headers, Request and Response on l's runtime. Call it on the
+// loop goroutine.
+func Install(l *loop.Loop) *API {
+	vm := l.VM()
+	a := &API{api{vm: vm, loop: l, maxBody: DefaultMaxBody}}
+	jsonObj := vm.Get("JSON").(*goja.Object)
+	a.jsonParse, _ = goja.AssertFunction(jsonObj.Get("parse"))
+	a.jsonStringify, _ = goja.AssertFunction(jsonObj.Get("stringify"))
+	arrayProto := vm.Get("Array").(*goja.Object).Get("prototype").(*goja.Object)
+	a.arrayValues, _ = goja.AssertFunction(arrayProto.Get("values"))
+	a.installHeaders()
+	a.installRequest()
+	a.installResponse()
+	return a
+}
+
+func (a *api) arrayIterator(arr *goja.Object) goja.Value {
+	it, err := a.arrayValues(arr)
+	if err != nil {
+		panic(err)
+	}
+	return it
+}
