@@ -8,8 +8,8 @@
 // naming the file, the line and the dotted key:
 //
 //	wrangler.toml:12: unknown key "kv_namespaces[0].bindng" (ignored)
-//	wrangler.toml:5: vars.PORT: expected string or JSON value, got ...
-//	wrangler.jsonc:9:3: syntax error: invalid character '}' ...
+//	wrangler.toml:7: limits.cpu_ms: expected integer, got string "50"
+//	wrangler.jsonc:7:5: syntax error: invalid character '"' after object value (expecting ',' or '}')
 //
 // Keys wrangler documents but Ferry does not interpret (routes, build, rules,
 // observability, placement, ai, hyperdrive, ...) are accepted without a warning

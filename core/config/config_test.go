@@ -440,3 +440,18 @@ func TestFilterSecrets(t *testing.T) {
 		t.Errorf("without secrets.required: kept %v missing %v", kept, missing)
 	}
 }
+
+func TestNonFiniteTOMLNumbers(t *testing.T) {
+	src := "[vars]\nX = nan\n[[queues.consumers]]\nqueue = \"q\"\nmax_batch_timeout = inf\n"
+	_, _, err := Parse("wrangler.toml", []byte(src), "")
+	if err == nil || err.Error() != "wrangler.toml:5: queues.consumers[0].max_batch_timeout: expected a finite number, got +Inf" {
+		t.Fatalf("err = %v", err)
+	}
+	w, _, err := Parse("wrangler.toml", []byte("[vars]\nX = nan\n"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, ok := w.Vars["X"]; !ok || v != nil {
+		t.Errorf("vars.X = %#v, want nil (JSON has no NaN)", v)
+	}
+}

@@ -101,6 +101,10 @@ func (d *decoder) number(n *node, key string) (float64, bool) {
 		d.typeErr(n, key, "number")
 		return 0, false
 	}
+	if math.IsNaN(n.num) || math.IsInf(n.num, 0) {
+		d.fail(n.line, key, "expected a finite number, got %s", formatNumber(n))
+		return 0, false
+	}
 	return n.num, true
 }
 

@@ -125,6 +125,9 @@ func (n *node) toAny() any {
 	case kString, kDatetime:
 		return n.str
 	case kInt, kFloat:
+		if math.IsNaN(n.num) || math.IsInf(n.num, 0) {
+			return nil // what JSON.stringify makes of them
+		}
 		return n.num
 	case kBool:
 		return n.b
@@ -350,11 +353,7 @@ func tomlNode(v any, pos map[string]int, path []pathElem, parentLine int) *node 
 	case int64:
 		n.kind, n.inum, n.num = kInt, t, float64(t)
 	case float64:
-		n.kind, n.num = kFloat, t
-		if math.IsNaN(t) || math.IsInf(t, 0) {
-			// JSON has no NaN/Inf; keep the number kind but it cannot be a valid setting anyway.
-			n.num = 0
-		}
+		n.kind, n.num = kFloat, t // NaN and ±Inf stay; toAny and number() deal with them
 	case bool:
 		n.kind, n.b = kBool, t
 	case time.Time:
