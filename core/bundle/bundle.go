@@ -57,6 +57,10 @@ type Options struct {
 	Dir    string            // project root: node_modules resolution, tsconfig, and the base for source paths ("" = dir of Entry)
 	Define map[string]string // replace global identifiers with constant expressions, as esbuild's define; wins over Dev's
 	Dev    bool              // process.env.NODE_ENV is "development" (else "production"), as wrangler dev vs deploy
+	// Script builds a program for `ferry run` rather than a Worker: top-level
+	// await is allowed, and the module body runs inside an async function, so
+	// ExportsGlobal holds a promise for the namespace.
+	Script bool
 }
 
 // Format is the kind of Worker the entry is.
@@ -116,6 +120,24 @@ func Build(opts Options) (*Result, error) {
 	}
 	maps.Copy(define, opts.Define)
 
+	supported := map[string]bool{
+		// goja has neither: lower them to generators.
+		"async-generator": false,
+		"for-await":       false,
+		// The wrapped script cannot keep these.
+		"top-level-await": false, // → a clear build error
+		"import-meta":     false, // → {} with a warning
+		"dynamic-import":  false, // → Promise + require for imports esbuild cannot bundle
+		// goja rejects these flags when it compiles a literal; as
+		// `new RegExp(...)` only the code using them fails, at run time.
+		"regexp-match-indices": false,
+		"regexp-set-notation":  false,
+	}
+	if opts.Script {
+		// The async wrapper (wrap.go) makes top-level await legal.
+		delete(supported, "top-level-await")
+	}
+
 	r := api.Build(api.BuildOptions{
 		EntryPoints:   []string{opts.Entry},
 		AbsWorkingDir: dir,
@@ -130,19 +152,7 @@ func Build(opts Options) (*Result, error) {
 		Conditions: []string{"workerd", "worker", "browser"},
 		MainFields: []string{"browser", "module", "main"},
 		Target:     api.ES2022,
-		Supported: map[string]bool{
-			// goja has neither: lower them to generators.
-			"async-generator": false,
-			"for-await":       false,
-			// The wrapped script cannot keep these.
-			"top-level-await": false, // → a clear build error
-			"import-meta":     false, // → {} with a warning
-			"dynamic-import":  false, // → Promise + require for imports esbuild cannot bundle
-			// goja rejects these flags when it compiles a literal; as
-			// `new RegExp(...)` only the code using them fails, at run time.
-			"regexp-match-indices": false,
-			"regexp-set-notation":  false,
-		},
+		Supported:  supported,
 		Loader: map[string]api.Loader{
 			// wrangler's default module rules: Text and Data.
 			".txt":  api.LoaderText,
@@ -178,7 +188,7 @@ func Build(opts Options) (*Result, error) {
 		return nil, fmt.Errorf("bundle: reading esbuild's source map: %w", err)
 	}
 
-	script, err := wrapScript(string(code), meta.exports, meta.entryIsESM || len(meta.exports) > 0)
+	script, err := wrapScript(string(code), meta.exports, meta.entryIsESM || len(meta.exports) > 0, opts.Script)
 	if err != nil {
 		return nil, err
 	}

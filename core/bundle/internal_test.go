@@ -121,10 +121,10 @@ func TestParseExportClause(t *testing.T) {
 
 func TestWrapScriptChecksExports(t *testing.T) {
 	code := "var a = 1;\nexport {\n  a as default\n};\n"
-	if _, err := wrapScript(code, []string{"default", "other"}, true); err == nil {
+	if _, err := wrapScript(code, []string{"default", "other"}, true, false); err == nil {
 		t.Error("wrapScript accepted a clause that does not match the metafile's exports")
 	}
-	out, err := wrapScript(code, []string{"default"}, true)
+	out, err := wrapScript(code, []string{"default"}, true, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +134,7 @@ func TestWrapScriptChecksExports(t *testing.T) {
 	if strings.Contains(out, "export {") {
 		t.Errorf("wrapped script still exports:\n%s", out)
 	}
-	sw, err := wrapScript("addEventListener('fetch', f);\nexport {};\n", []string{}, false)
+	sw, err := wrapScript("addEventListener('fetch', f);\nexport {};\n", []string{}, false, false)
 	if err != nil || strings.Contains(sw, "use strict") || strings.Contains(sw, "export {") {
 		t.Errorf("service-worker wrap = %q, %v; want sloppy mode and no export", sw, err)
 	}

@@ -39,7 +39,10 @@ var emptyExportClause = regexp.MustCompile(`(?:^|\n)export\s*\{\s*\};?\s*$`)
 // wrapScript returns the script for the module code. exports are the entry's
 // export names from the metafile; strict adds "use strict" (the entry is an ES
 // module; a plain service-worker script keeps sloppy mode, as in Workers).
-func wrapScript(code string, exports []string, strict bool) (string, error) {
+//
+// async wraps the module in an async arrow function instead, for scripts with
+// top-level await; the global then holds a promise for the namespace.
+func wrapScript(code string, exports []string, strict, async bool) (string, error) {
 	body, items := code, []exportItem(nil)
 	if len(exports) == 0 {
 		if loc := emptyExportClause.FindStringIndex(code); loc != nil {
@@ -58,7 +61,11 @@ func wrapScript(code string, exports []string, strict bool) (string, error) {
 
 	var b strings.Builder
 	b.Grow(len(body) + 200)
-	b.WriteString("var " + ExportsGlobal + " = (() => {")
+	b.WriteString("var " + ExportsGlobal + " = (")
+	if async {
+		b.WriteString("async ")
+	}
+	b.WriteString("() => {")
 	if strict {
 		b.WriteString(`"use strict";`)
 	}
