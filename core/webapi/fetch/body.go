@@ -24,8 +24,9 @@ type source struct {
 
 // Body is the state of a Request's or Response's body.
 type Body struct {
-	src  *source // nil: no body (null)
-	used bool
+	src    *source // nil: no body (null)
+	used   bool
+	stream *goja.Object // the `body` stream, created on first access
 }
 
 func bytesBody(b []byte) Body { return Body{src: &source{data: b}} }
@@ -165,10 +166,14 @@ func (a *api) defineBodyMethods(c *js.Class, get func(goja.FunctionCall) *Body) 
 		return vm.ToValue(get(call).used)
 	})
 	c.Getter("body", func(call goja.FunctionCall) goja.Value {
-		if get(call).src == nil {
+		b := get(call)
+		if b.src == nil {
 			return goja.Null()
 		}
-		panic(vm.NewTypeError("ReadableStream bodies are not supported by Ferry yet: read the body with text(), json(), arrayBuffer() or bytes()"))
+		if b.stream == nil {
+			b.stream = a.stream.Wrap(&bodyStream{body: b})
+		}
+		return b.stream
 	})
 }
 
@@ -184,8 +189,18 @@ func decodeUTF8(b []byte) string {
 	return string([]rune(string(b)))
 }
 
-// extractBody converts a BodyInit to bytes and the Content-Type it implies.
-func (a *api) extractBody(v goja.Value) (data []byte, contentType string) {
+// extractBody converts a BodyInit to a body and the Content-Type it implies.
+// A body stream is moved, not copied.
+func (a *api) extractBody(v goja.Value) (body Body, contentType string) {
+	if s, ok := js.Unwrap[*bodyStream](v); ok {
+		return s.take(a.vm), ""
+	}
+	data, ct := a.extractBytes(v)
+	return bytesBody(data), ct
+}
+
+// extractBytes converts a non-stream BodyInit to bytes.
+func (a *api) extractBytes(v goja.Value) (data []byte, contentType string) {
 	vm := a.vm
 	if s, ok := v.Export().(string); ok {
 		return []byte(s), "text/plain;charset=UTF-8"
@@ -199,7 +214,9 @@ func (a *api) extractBody(v goja.Value) (data []byte, contentType string) {
 			switch tag.String() {
 			case "URLSearchParams":
 				return []byte(obj.String()), "application/x-www-form-urlencoded;charset=UTF-8"
-			case "ReadableStream", "FormData", "Blob", "File":
+			case "ReadableStream":
+				panic(vm.NewTypeError("ReadableStream bodies built in JS are not supported by Ferry yet"))
+			case "FormData", "Blob", "File":
 				panic(vm.NewTypeError(tag.String() + " bodies are not supported by Ferry yet"))
 			}
 		}

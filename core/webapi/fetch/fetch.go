@@ -23,7 +23,7 @@ type api struct {
 	loop    *loop.Loop
 	maxBody int64
 
-	headers, request, response *js.Class
+	headers, request, response, stream *js.Class
 
 	jsonParse, jsonStringify goja.Callable
 	arrayValues              goja.Callable
@@ -39,6 +39,7 @@ func Install(l *loop.Loop) *API {
 	a.jsonStringify, _ = goja.AssertFunction(jsonObj.Get("stringify"))
 	arrayProto := vm.Get("Array").(*goja.Object).Get("prototype").(*goja.Object)
 	a.arrayValues, _ = goja.AssertFunction(arrayProto.Get("values"))
+	a.installStream()
 	a.installHeaders()
 	a.installRequest()
 	a.installResponse()

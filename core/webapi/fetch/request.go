@@ -100,6 +100,8 @@ func (a *api) installRequest() {
 		cp := *r
 		cp.Expando = js.Expando{}
 		cp.headers = r.headers.clone()
+		cp.headers.object = nil
+		cp.body.stream = nil
 		return a.request.Wrap(&cp)
 	})
 	_ = vm.GlobalObject().Set("Request", c.Ctor)
@@ -159,8 +161,8 @@ func (a *api) newRequest(input, init goja.Value) *Request {
 			if r.Method == "GET" || r.Method == "HEAD" {
 				panic(vm.NewTypeError("Request with a GET or HEAD method cannot have a body."))
 			}
-			data, ct := a.extractBody(b)
-			r.body = bytesBody(data)
+			body, ct := a.extractBody(b)
+			r.body = body
 			if _, has := r.headers.Value("content-type"); !has && ct != "" {
 				r.headers.setField("content-type", ct)
 			}

@@ -65,6 +65,8 @@ func (a *api) installResponse() {
 		cp := *r
 		cp.Expando = js.Expando{}
 		cp.headers = r.headers.clone()
+		cp.headers.object = nil
+		cp.body.stream = nil
 		return a.response.Wrap(&cp)
 	})
 	c.Static("json", func(call goja.FunctionCall) goja.Value {
@@ -147,8 +149,8 @@ func (a *api) newResponse(body, init goja.Value) *Response {
 		if nullBodyStatus(r.Status) {
 			panic(vm.NewTypeError("Response with null body status cannot have body"))
 		}
-		data, ct := a.extractBody(body)
-		r.body = bytesBody(data)
+		b, ct := a.extractBody(body)
+		r.body = b
 		if _, has := r.headers.Value("content-type"); !has && ct != "" {
 			r.headers.setField("content-type", ct)
 		}

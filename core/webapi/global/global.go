@@ -22,6 +22,18 @@ func Install(vm *goja.Runtime, report func(goja.Value)) {
 	g := vm.GlobalObject()
 	_ = g.Set("self", g)
 
+	// goja has no Symbol.asyncIterator. esbuild's lowered for-await looks up
+	// Symbol.for("Symbol.asyncIterator"): make that the well-known symbol, so
+	// lowered user code and Ferry's async iterables agree.
+	sym := vm.Get("Symbol").(*goja.Object)
+	if ai := sym.Get("asyncIterator"); ai == nil || goja.IsUndefined(ai) {
+		key := vm.ToValue("Symbol.asyncIterator")
+		forFn, _ := goja.AssertFunction(sym.Get("for"))
+		if v, err := forFn(sym, key); err == nil {
+			_ = sym.DefineDataProperty("asyncIterator", v, goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_FALSE)
+		}
+	}
+
 	nav := vm.NewObject()
 	_ = nav.Set("userAgent", UserAgent)
 	_ = nav.Set("hardwareConcurrency", 1)
