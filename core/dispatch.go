@@ -1,0 +1,250 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/dop251/goja"
+
+	"github.com/ferry-run/ferry/core/loop"
+)
+
+// invocation is one event in flight on one runtime. Everything but the
+// channels is touched only on the runtime's loop goroutine.
+type invocation struct {
+	r     *rt
+	id    string
+	kind  string
+	scope *loop.Scope
+
+	result    chan outcome // receives exactly one outcome
+	delivered bool
+	mainDone  bool
+	pending   int // ctx.waitUntil promises not yet settled
+	finished  bool
+	done      chan struct{}
+	started   time.Time
+
+	passThrough bool
+	convert     func(goja.Value) (any, error)
+}
+
+type outcome struct {
+	value any
+	err   error
+}
+
+// dispatch runs one event: build (on the loop) calls the handler and returns
+// what it returned; convert turns its settled value into the Go result. It
+// returns the result, a channel closed when waitUntil work ends, or an error.
+func (w *Worker) dispatch(ctx context.Context, kind string, build func(inv *invocation, vm *goja.Runtime) (goja.Value, error), convert func(goja.Value) (any, error)) (any, <-chan struct{}, error) {
+	r := w.pick()
+	r.inflight.Add(1)
+	w.inflight.Add(1)
+	inv := &invocation{r: r, id: w.requestID(ctx), kind: kind, result: make(chan outcome, 1), done: make(chan struct{}), convert: convert, started: time.Now()}
+	limit := w.opts.CPULimit
+	if limit < 0 {
+		limit = 0
+	}
+	inv.scope = loop.NewScope(limit)
+	inv.scope.OnError = inv.onError
+	inv.scope.OnUnhandledRejection = inv.onRejection
+
+	ok := r.loop.Submit(inv.scope, func(vm *goja.Runtime) error {
+		r.scopes[inv.scope] = inv.id
+		v, err := build(inv, vm)
+		if err != nil {
+			return err
+		}
+		inv.await(v)
+		return nil
+	})
+	if !ok {
+		r.inflight.Add(-1)
+		w.inflight.Done()
+		return nil, nil, errors.New("the Worker is shutting down")
+	}
+
+	var wall <-chan time.Time
+	if w.opts.WallLimit > 0 {
+		t := time.NewTimer(w.opts.WallLimit)
+		defer t.Stop()
+		wall = t.C
+	}
+	select {
+	case o := <-inv.result:
+		go inv.limitWaitUntil(w.opts.WaitUntilLimit)
+		return o.value, inv.done, o.err
+	case <-wall:
+		err := &ScriptError{Kind: "wall", Message: fmt.Sprintf("Worker exceeded the wall-clock limit of %v before responding", w.opts.WallLimit)}
+		inv.abort(err)
+		return nil, inv.done, err
+	case <-ctx.Done():
+		err := &ScriptError{Kind: "canceled", Message: "the client went away before the Worker responded: " + ctx.Err().Error()}
+		inv.abort(err)
+		return nil, inv.done, err
+	}
+}
+
+// abort ends the invocation from another goroutine.
+func (inv *invocation) abort(err error) {
+	inv.r.loop.Submit(nil, func(*goja.Runtime) error {
+		inv.deliver(nil, err)
+		inv.finish()
+		return nil
+	})
+}
+
+func (inv *invocation) limitWaitUntil(limit time.Duration) {
+	t := time.NewTimer(limit)
+	defer t.Stop()
+	select {
+	case <-inv.done:
+	case <-t.C:
+		inv.r.loop.Submit(nil, func(*goja.Runtime) error {
+			if !inv.finished {
+				inv.logf(slog.LevelWarn, "ctx.waitUntil work was cancelled after %v (%d promise(s) still pending)", limit, inv.pending)
+				inv.finish()
+			}
+			return nil
+		})
+	}
+}
+
+// await settles the invocation from v, a value or a promise for one.
+func (inv *invocation) await(v goja.Value) {
+	inv.r.then(v, func(res goja.Value) {
+		out, err := inv.convert(res)
+		inv.deliver(out, err)
+		inv.mainDone = true
+		inv.maybeFinish()
+	}, func(reason goja.Value) {
+		inv.deliver(nil, valueError(reason))
+		inv.mainDone = true
+		inv.maybeFinish()
+	})
+}
+
+func (inv *invocation) deliver(v any, err error) {
+	if inv.delivered {
+		if err != nil {
+			inv.logf(slog.LevelError, "%s", errorText(err))
+		}
+		return
+	}
+	inv.delivered = true
+	inv.result <- outcome{v, err}
+}
+
+func (inv *invocation) onError(err error) {
+	if errors.Is(err, loop.ErrCPULimit) {
+		e := &ScriptError{Kind: "cpu", Message: fmt.Sprintf("Worker exceeded CPU time limit (%v)", inv.r.w.opts.CPULimit)}
+		if inv.delivered {
+			inv.logf(slog.LevelError, "%s (in ctx.waitUntil work)", e.Message)
+		}
+		inv.deliver(nil, e)
+		inv.finish()
+		return
+	}
+	inv.deliver(nil, exceptionError(err))
+	inv.mainDone = true
+	inv.maybeFinish()
+}
+
+func (inv *invocation) onRejection(reason goja.Value) {
+	inv.logf(slog.LevelError, "Unhandled promise rejection: %s", valueStack(reason))
+}
+
+func (inv *invocation) logf(level slog.Level, format string, args ...any) {
+	inv.r.w.log.LogAttrs(context.Background(), level, fmt.Sprintf(format, args...), slog.String("request", inv.id))
+}
+
+// waitUntil implements ctx.waitUntil: the invocation stays alive until p settles.
+func (inv *invocation) waitUntil(p goja.Value) {
+	if inv.finished {
+		return
+	}
+	inv.pending++
+	inv.r.then(p, func(goja.Value) {
+		inv.pending--
+		inv.maybeFinish()
+	}, func(reason goja.Value) {
+		inv.logf(slog.LevelError, "Uncaught (in ctx.waitUntil promise) %s", valueStack(reason))
+		inv.pending--
+		inv.maybeFinish()
+	})
+}
+
+func (inv *invocation) maybeFinish() {
+	if inv.mainDone && inv.delivered && inv.pending <= 0 {
+		inv.finish()
+	}
+}
+
+// finish ends the invocation once: its timers are dropped and it leaves the
+// runtime's count.
+func (inv *invocation) finish() {
+	if inv.finished {
+		return
+	}
+	inv.finished = true
+	inv.scope.Cancel()
+	delete(inv.r.scopes, inv.scope)
+	inv.r.inflight.Add(-1)
+	inv.r.w.inflight.Done()
+	close(inv.done)
+}
+
+// then calls ok or fail when v settles (at once for a non-promise value).
+func (r *rt) then(v goja.Value, ok, fail func(goja.Value)) {
+	if p, isPromise := v.Export().(*goja.Promise); isPromise {
+		switch p.State() {
+		case goja.PromiseStateFulfilled:
+			ok(p.Result())
+			return
+		case goja.PromiseStateRejected:
+			// Mark it handled so the tracker does not report it.
+			r.attach(v.(*goja.Object), ok, fail)
+			return
+		}
+	}
+	obj, isObj := v.(*goja.Object)
+	if !isObj {
+		ok(v)
+		return
+	}
+	if _, thenable := goja.AssertFunction(obj.Get("then")); !thenable {
+		ok(v)
+		return
+	}
+	r.attach(obj, ok, fail)
+}
+
+func (r *rt) attach(obj *goja.Object, ok, fail func(goja.Value)) {
+	vm := r.vm
+	thenFn, _ := goja.AssertFunction(obj.Get("then"))
+	_, err := thenFn(obj,
+		vm.ToValue(func(c goja.FunctionCall) goja.Value { ok(c.Argument(0)); return goja.Undefined() }),
+		vm.ToValue(func(c goja.FunctionCall) goja.Value { fail(c.Argument(0)); return goja.Undefined() }))
+	if err != nil {
+		fail(errorValue(vm, err))
+	}
+}
+
+// newContext builds the ExecutionContext (`ctx`) passed to handlers.
+func (inv *invocation) newContext(vm *goja.Runtime) *goja.Object {
+	ctx := vm.NewObject()
+	_ = ctx.Set("waitUntil", func(c goja.FunctionCall) goja.Value {
+		inv.waitUntil(c.Argument(0))
+		return goja.Undefined()
+	})
+	_ = ctx.Set("passThroughOnException", func(goja.FunctionCall) goja.Value {
+		inv.passThrough = true
+		return goja.Undefined()
+	})
+	_ = ctx.Set("props", vm.NewObject())
+	return ctx
+}

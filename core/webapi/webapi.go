@@ -1,0 +1,43 @@
+// Package webapi installs every Web API family Ferry has on a runtime, in one
+// place, so `ferry run`, the Worker pool and tests see the same globals.
+package webapi
+
+import (
+	"github.com/dop251/goja"
+
+	"github.com/ferry-run/ferry/core/loop"
+	"github.com/ferry-run/ferry/core/webapi/console"
+	// "github.com/ferry-run/ferry/core/webapi/encoding"
+	"github.com/ferry-run/ferry/core/webapi/fetch"
+	"github.com/ferry-run/ferry/core/webapi/global"
+	"github.com/ferry-run/ferry/core/webapi/url"
+)
+
+// Options carry the host's sinks.
+type Options struct {
+	// Console receives console output lines with their level.
+	Console func(level, line string)
+	// ReportError receives values passed to reportError and uncaught errors
+	// that have no other place to go.
+	ReportError func(goja.Value)
+}
+
+// Install defines the globals on l's runtime (call on the loop goroutine) and
+// returns the fetch family, which the host uses to build Requests and read
+// Responses.
+func Install(l *loop.Loop, o Options) *fetch.API {
+	vm := l.VM()
+	console.Install(vm, func(level console.Level, line string) {
+		if o.Console != nil {
+			o.Console(string(level), line)
+		}
+	})
+	global.Install(vm, func(v goja.Value) {
+		if o.ReportError != nil {
+			o.ReportError(v)
+		}
+	})
+	url.Install(vm)
+	// encoding.Install(vm)
+	return fetch.Install(l)
+}

@@ -1,0 +1,202 @@
+// Package core is the Ferry engine: it compiles a bundled Worker once, keeps a
+// fixed pool of goja runtimes (each owned by its event loop goroutine) and
+// dispatches fetch, scheduled and queue events to them.
+//
+// A Worker is one deployment (one bundle, one env). Hosts (adapters/http,
+// adapters/lambda, adapters/gcf) translate their events into Fetch, Scheduled
+// and Queue calls; the dev server swaps Workers when sources change and Closes
+// the old one, which lets requests in flight finish.
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/dop251/goja"
+
+	"github.com/ferry-run/ferry/core/bundle"
+	"github.com/ferry-run/ferry/core/env"
+)
+
+// Defaults for Options.
+const (
+	DefaultCPULimit       = 50 * time.Millisecond
+	DefaultWallLimit      = 30 * time.Second
+	DefaultWaitUntilLimit = 30 * time.Second
+	// StartupCPULimit bounds the JS time of evaluating the script's top level.
+	StartupCPULimit = time.Second
+)
+
+// Options configure a Worker.
+type Options struct {
+	// Bundle is the built script (core/bundle.Build).
+	Bundle *bundle.Result
+	// Runtimes is the pool size; 0 means one per CPU.
+	Runtimes int
+	// CPULimit is the JS CPU time one event may use; 0 means DefaultCPULimit,
+	// negative means no limit.
+	CPULimit time.Duration
+	// WallLimit bounds how long an event may take to produce its result; 0
+	// means DefaultWallLimit, negative means none.
+	WallLimit time.Duration
+	// WaitUntilLimit bounds ctx.waitUntil work after the result; 0 means
+	// DefaultWaitUntilLimit.
+	WaitUntilLimit time.Duration
+	// Env is what the env object holds.
+	Env *env.Spec
+	// Log receives console output and errors; nil discards.
+	Log *slog.Logger
+	// Dev makes error responses carry the source-mapped stack.
+	Dev bool
+}
+
+// Worker is a compiled Worker with its pool of runtimes.
+type Worker struct {
+	opts     Options
+	program  *goja.Program
+	format   bundle.Format
+	runtimes []*rt
+	log      *slog.Logger
+	nextID   atomic.Uint64
+	rr       atomic.Uint32
+
+	closeOnce sync.Once
+	inflight  sync.WaitGroup
+}
+
+// New compiles the bundle and starts the runtimes. It fails if the script's top
+// level throws or the module has no handler at all.
+func New(opts Options) (*Worker, error) {
+	if opts.Bundle == nil {
+		return nil, errors.New("core.New: no bundle")
+	}
+	if opts.Runtimes <= 0 {
+		opts.Runtimes = runtime.NumCPU()
+	}
+	if opts.CPULimit == 0 {
+		opts.CPULimit = DefaultCPULimit
+	}
+	if opts.WallLimit == 0 {
+		opts.WallLimit = DefaultWallLimit
+	}
+	if opts.WaitUntilLimit == 0 {
+		opts.WaitUntilLimit = DefaultWaitUntilLimit
+	}
+	if opts.Env == nil {
+		opts.Env = &env.Spec{}
+	}
+	if err := opts.Env.Prepare(); err != nil {
+		return nil, err
+	}
+	log := opts.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	prg, err := Compile(opts.Bundle)
+	if err != nil {
+		return nil, err
+	}
+	w := &Worker{opts: opts, program: prg, format: opts.Bundle.Format, log: log}
+
+	// Instantiate the runtimes in parallel: each costs a few milliseconds of
+	// script evaluation, and start-up time is what a cold start waits for.
+	w.runtimes = make([]*rt, opts.Runtimes)
+	errs := make([]error, opts.Runtimes)
+	var wg sync.WaitGroup
+	for i := range w.runtimes {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			w.runtimes[i], errs[i] = w.startRuntime(i)
+		}(i)
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		w.Close()
+		// All runtimes run the same script: report the first failure once.
+		for _, e := range errs {
+			if e != nil {
+				return nil, e
+			}
+		}
+	}
+	return w, nil
+}
+
+// Compile turns a bundle into a Program shared by every runtime.
+func Compile(b *bundle.Result) (*goja.Program, error) {
+	if b.Program != nil {
+		prg, err := goja.CompileAST(b.Program, false)
+		if err != nil {
+			return nil, fmt.Errorf("compiling the bundle: %w", err)
+		}
+		return prg, nil
+	}
+	prg, err := goja.Compile("worker.js", string(b.Code), false)
+	if err != nil {
+		return nil, fmt.Errorf("compiling the bundle: %w", err)
+	}
+	return prg, nil
+}
+
+// Close waits for events in flight (and their waitUntil work) and stops the
+// runtimes. New events must not be dispatched after Close starts.
+func (w *Worker) Close() {
+	w.closeOnce.Do(func() {
+		w.inflight.Wait()
+		for _, r := range w.runtimes {
+			if r != nil {
+				r.loop.Stop()
+			}
+		}
+	})
+}
+
+// pick returns the runtime with the fewest events in flight, rotating among
+// equals so load spreads when the pool is idle.
+func (w *Worker) pick() *rt {
+	n := uint32(len(w.runtimes))
+	start := w.rr.Add(1)
+	best := w.runtimes[start%n]
+	bestLoad := best.inflight.Load()
+	for i := uint32(1); i < n && bestLoad > 0; i++ {
+		r := w.runtimes[(start+i)%n]
+		if l := r.inflight.Load(); l < bestLoad {
+			best, bestLoad = r, l
+		}
+	}
+	return best
+}
+
+func (w *Worker) newID() string {
+	return fmt.Sprintf("%016x", w.nextID.Add(1)^uint64(time.Now().UnixNano())<<20)
+}
+
+type ctxKey int
+
+const requestIDKey ctxKey = 0
+
+// WithRequestID attaches the id console lines and errors of an event carry;
+// without it the Worker makes one up.
+func WithRequestID(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, requestIDKey, id)
+}
+
+func (w *Worker) requestID(ctx context.Context) string {
+	if id, ok := ctx.Value(requestIDKey).(string); ok && id != "" {
+		return id
+	}
+	return w.newID()
+}
+
+// HasHandler reports whether the Worker handles the event kind ("fetch",
+// "scheduled", "queue").
+func (w *Worker) HasHandler(kind string) bool {
+	return w.runtimes[0].handler(kind) != nil
+}
