@@ -1,0 +1,300 @@
+// Package httpadapter serves a core.Worker over net/http: it turns each HTTP
+// request into a fetch event, writes the Worker's Response back, renders
+// failures as 500s (with the source-mapped stack in dev), logs one line per
+// request, runs cron triggers on schedule and answers `/__scheduled` in dev.
+//
+// The Worker behind a Handler can be swapped at any time (dev rebuilds):
+// requests already running finish on the Worker they started on.
+package httpadapter
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/ferry-run/ferry/core"
+)
+
+// Handler is an http.Handler around a swappable Worker.
+type Handler struct {
+	// Dev shows stacks in error pages and enables /__scheduled.
+	Dev bool
+	// Log receives one line per request and failures; nil discards.
+	Log *slog.Logger
+	// MaxBody bounds request bodies (bytes); 0 means 100 MiB.
+	MaxBody int64
+
+	current atomic.Pointer[version]
+}
+
+// version is one Worker with a count of the requests using it, so a swapped-out
+// Worker is closed only after its last request.
+type version struct {
+	w    *core.Worker
+	refs sync.WaitGroup
+}
+
+// Swap makes w serve new requests and closes the previous Worker once its
+// requests (and their waitUntil work) have finished. Close happens in the
+// background; Swap returns at once.
+func (h *Handler) Swap(w *core.Worker) {
+	old := h.current.Swap(&version{w: w})
+	if old != nil {
+		go func() {
+			old.refs.Wait()
+			old.w.Close()
+		}()
+	}
+}
+
+// Worker returns the Worker serving new requests (nil before the first Swap).
+func (h *Handler) Worker() *core.Worker {
+	if v := h.current.Load(); v != nil {
+		return v.w
+	}
+	return nil
+}
+
+// Close closes the current Worker after its requests finish.
+func (h *Handler) Close() {
+	if v := h.current.Swap(nil); v != nil {
+		v.refs.Wait()
+		v.w.Close()
+	}
+}
+
+// acquire returns the current version with a reference held.
+func (h *Handler) acquire() *version {
+	for {
+		v := h.current.Load()
+		if v == nil {
+			return nil
+		}
+		v.refs.Add(1)
+		if h.current.Load() == v {
+			return v
+		}
+		v.refs.Done() // swapped meanwhile: retry on the new one
+	}
+}
+
+func (h *Handler) log() *slog.Logger {
+	if h.Log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return h.Log
+}
+
+// ServeHTTP implements http.Handler.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	v := h.acquire()
+	if v == nil {
+		http.Error(w, "Ferry: no Worker is loaded (the last build failed; see the log)", http.StatusServiceUnavailable)
+		return
+	}
+	rw := &statusWriter{ResponseWriter: w}
+	id := newRequestID()
+	ctx := core.WithRequestID(r.Context(), id)
+	detached := false
+	if h.Dev && r.URL.Path == "/__scheduled" {
+		h.serveScheduled(ctx, rw, r, v.w)
+	} else {
+		detached = h.serveFetch(ctx, rw, r, v, id)
+	}
+	if !detached {
+		v.refs.Done()
+	}
+	h.log().LogAttrs(ctx, slog.LevelInfo, fmt.Sprintf("%s %s %d %s", r.Method, r.URL.RequestURI(), rw.status(), time.Since(start).Round(time.Microsecond)),
+		slog.String("request", id))
+}
+
+// serveFetch runs the fetch event. It reports true when it handed the version
+// reference to a goroutine that waits for the event's waitUntil work.
+func (h *Handler) serveFetch(ctx context.Context, w *statusWriter, r *http.Request, v *version, id string) bool {
+	req := &core.Request{Method: r.Method, URL: requestURL(r), Header: requestHeader(r), CF: map[string]any{
+		"httpProtocol": r.Proto,
+	}}
+	if r.Body != nil && r.Body != http.NoBody && (r.ContentLength != 0 || len(r.TransferEncoding) > 0) {
+		limit := h.MaxBody
+		if limit <= 0 {
+			limit = 100 << 20
+		}
+		req.Body = http.MaxBytesReader(w, r.Body, limit)
+	}
+	res, err := v.w.Fetch(ctx, req)
+	if err != nil {
+		h.writeError(w, r, id, err)
+		return false
+	}
+	// Keep the Worker open until waitUntil work ends, even if it is swapped out.
+	go func() {
+		<-res.Done
+		v.refs.Done()
+	}()
+	writeResponse(w, r, res)
+	return true
+}
+
+func writeResponse(w *statusWriter, r *http.Request, res *core.Response) {
+	hdr := w.Header()
+	for k, vs := range res.Header {
+		hdr[k] = vs
+	}
+	status := res.Status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	w.WriteHeader(status)
+	if res.Body == nil {
+		return
+	}
+	defer res.Body.Close()
+	if r.Method == http.MethodHead {
+		return
+	}
+	buf := make([]byte, 32*1024)
+	for {
+		n, err := res.Body.Read(buf)
+		if n > 0 {
+			if _, werr := w.Write(buf[:n]); werr != nil {
+				return
+			}
+			if f, ok := w.ResponseWriter.(http.Flusher); ok && n < len(buf) {
+				f.Flush()
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// writeError answers a failed event: 500 with Cloudflare's wording, plus the
+// stack in dev (HTML for browsers, text otherwise).
+func (h *Handler) writeError(w *statusWriter, r *http.Request, id string, err error) {
+	var se *core.ScriptError
+	status := http.StatusInternalServerError
+	title := "Worker threw exception"
+	if errors.As(err, &se) {
+		switch se.Kind {
+		case "cpu":
+			title = "Worker exceeded resource limits"
+			status = http.StatusServiceUnavailable
+		case "wall":
+			title = "Worker exceeded resource limits"
+			status = http.StatusServiceUnavailable
+		case "canceled":
+			// The client is gone; nothing to write.
+			h.log().LogAttrs(r.Context(), slog.LevelWarn, err.Error(), slog.String("request", id))
+			w.code = 499
+			return
+		}
+	}
+	h.log().LogAttrs(r.Context(), slog.LevelError, err.Error(), slog.String("request", id))
+	detail := ""
+	if h.Dev {
+		detail = err.Error()
+	}
+	if strings.Contains(r.Header.Get("Accept"), "text/html") {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(status)
+		fmt.Fprintf(w, "<!doctype html><title>%s</title><h1>%s</h1><p>Request %s</p>", html.EscapeString(title), html.EscapeString(title), html.EscapeString(id))
+		if detail != "" {
+			fmt.Fprintf(w, "<pre>%s</pre>", html.EscapeString(detail))
+		}
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(status)
+	fmt.Fprintf(w, "%s (request %s)\n", title, id)
+	if detail != "" {
+		fmt.Fprintf(w, "\n%s\n", detail)
+	}
+}
+
+// serveScheduled implements `GET /__scheduled?cron=EXPR` like
+// `wrangler dev --test-scheduled`.
+func (h *Handler) serveScheduled(ctx context.Context, w *statusWriter, r *http.Request, wk *core.Worker) {
+	cron := r.URL.Query().Get("cron")
+	at := time.Now()
+	if err := wk.Scheduled(ctx, cron, at); err != nil {
+		h.writeError(w, r, "", err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	io.WriteString(w, "Ran scheduled event\n")
+}
+
+// requestURL rebuilds the absolute URL the client asked for.
+func requestURL(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host + r.URL.RequestURI()
+}
+
+// requestHeader returns the headers the Worker sees: the client's, plus host
+// and the cf-connecting-ip / x-forwarded-proto / x-real-ip headers Cloudflare adds.
+func requestHeader(r *http.Request) http.Header {
+	h := r.Header
+	h.Set("Host", r.Host)
+	if ip, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		h.Set("Cf-Connecting-Ip", ip)
+		h.Set("X-Real-Ip", ip)
+	}
+	if r.TLS != nil {
+		h.Set("X-Forwarded-Proto", "https")
+	} else {
+		h.Set("X-Forwarded-Proto", "http")
+	}
+	return h
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	code int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.code == 0 {
+		w.code = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.code == 0 {
+		w.code = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) Flush() {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+func (w *statusWriter) status() int {
+	if w.code == 0 {
+		return http.StatusOK
+	}
+	return w.code
+}
+
+var reqSeq atomic.Uint64
+
+func newRequestID() string {
+	return fmt.Sprintf("%x-%04x", time.Now().UnixMilli(), reqSeq.Add(1)&0xffff)
+}

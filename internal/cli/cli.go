@@ -1,0 +1,156 @@
+// Package cli implements the ferry command: dev, run, version and help. All
+// OS access (arguments, environment, working directory, standard streams,
+// signals) comes through State so end-to-end tests can drive the commands in
+// process.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+// Version is the ferry version, set at build time with
+// -ldflags "-X github.com/ferry-run/ferry/internal/cli.Version=v1.2.3".
+var Version = "dev"
+
+// State is the process's view of the OS.
+type State struct {
+	Args   []string // without the program name
+	Stdout io.Writer
+	Stderr io.Writer
+	Getenv func(string) string
+	Getwd  func() (string, error)
+	// Ctx ends when the process is asked to stop (SIGINT/SIGTERM).
+	Ctx context.Context
+	// Ready, when set, receives the dev server's address once it listens (tests).
+	Ready func(addr string)
+}
+
+// OSState returns the State of the real process.
+func OSState(ctx context.Context) *State {
+	return &State{Args: os.Args[1:], Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, Getwd: os.Getwd, Ctx: ctx}
+}
+
+// usageError is a mistake in the command line: print it and the usage.
+type usageError struct{ msg, usage string }
+
+func (e *usageError) Error() string { return e.msg }
+
+const mainUsage = `ferry runs Cloudflare Workers (JavaScript/TypeScript) anywhere.
+
+Usage:
+  ferry dev [DIR] [flags]     serve the Worker in DIR (default: .) with live reload
+  ferry run FILE [ARGS...]    run a script with the Workers Web APIs, like deno run
+  ferry version               print the version
+  ferry help [COMMAND]        show help
+
+Run 'ferry help dev' or 'ferry help run' for a command's flags.
+`
+
+// Main runs the command line in st and returns the exit code.
+func Main(st *State) int {
+	if st.Ctx == nil {
+		st.Ctx = context.Background()
+	}
+	err := dispatch(st)
+	if err == nil {
+		return 0
+	}
+	var ue *usageError
+	var ec exitCode
+	switch {
+	case errors.As(err, &ec):
+		return int(ec)
+	case errors.As(err, &ue):
+		fmt.Fprintf(st.Stderr, "ferry: %s\n\n%s", ue.msg, ue.usage)
+		return 2
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	default:
+		fmt.Fprintf(st.Stderr, "ferry: %s\n", err)
+		return 1
+	}
+}
+
+// exitCode ends the command with a code after it printed its own message.
+type exitCode int
+
+func (e exitCode) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
+
+func dispatch(st *State) error {
+	if len(st.Args) == 0 {
+		fmt.Fprint(st.Stderr, mainUsage)
+		return exitCode(2)
+	}
+	cmd, args := st.Args[0], st.Args[1:]
+	switch cmd {
+	case "dev":
+		return runDev(st, args)
+	case "run":
+		return runScript(st, args)
+	case "version", "--version", "-v":
+		fmt.Fprintf(st.Stdout, "ferry %s\n", Version)
+		return nil
+	case "help", "--help", "-h":
+		return help(st, args)
+	default:
+		return &usageError{msg: fmt.Sprintf("unknown command %q", cmd), usage: mainUsage}
+	}
+}
+
+func help(st *State, args []string) error {
+	if len(args) == 0 {
+		fmt.Fprint(st.Stdout, mainUsage)
+		return nil
+	}
+	switch args[0] {
+	case "dev":
+		fs, _ := devFlags(st)
+		fs.SetOutput(st.Stdout)
+		fs.Usage()
+	case "run":
+		fmt.Fprint(st.Stdout, runUsage)
+	default:
+		return &usageError{msg: fmt.Sprintf("no help for unknown command %q", args[0]), usage: mainUsage}
+	}
+	return nil
+}
+
+// newFlagSet returns a FlagSet that reports errors instead of exiting.
+func newFlagSet(st *State, name, usage string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(st.Stderr)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), usage)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseInterspersed parses flags that may come before or after positional
+// arguments (ferry dev examples/hello --port 9000).
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		if rest[0] == "--" {
+			return append(pos, rest[1:]...), nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+		if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+			continue
+		}
+	}
+}
