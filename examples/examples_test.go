@@ -1,0 +1,217 @@
+// Package examples runs every example Worker end to end: `ferry dev` on the
+// example directory (through the same CLI code as the binary), real HTTP
+// requests on 127.0.0.1, and assertions on what a user would see.
+package examples_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ferry-run/ferry/internal/cli"
+	"github.com/ferry-run/ferry/internal/testutil"
+)
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// startDev runs `ferry dev DIR --port 0 ARGS...` and returns its base URL and
+// its stderr. The server stops when the test ends; the test fails if ferry
+// exits with a non-zero code.
+func startDev(t *testing.T, dir string, args ...string) (string, *syncBuffer) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	stderr := &syncBuffer{}
+	ready := make(chan string, 1)
+	exit := make(chan int, 1)
+	wd, _ := os.Getwd()
+	st := &cli.State{
+		Args:   append([]string{"dev", dir, "--port", "0"}, args...),
+		Stdout: io.Discard, Stderr: stderr,
+		Getenv: func(string) string { return "" },
+		Getwd:  func() (string, error) { return wd, nil },
+		Ctx:    ctx,
+		Ready:  func(addr string) { ready <- addr },
+	}
+	go func() { exit <- cli.Main(st) }()
+	select {
+	case addr := <-ready:
+		t.Cleanup(func() {
+			cancel()
+			if code := <-exit; code != 0 {
+				t.Errorf("ferry dev exited %d:\n%s", code, stderr.String())
+			}
+		})
+		return "http://" + addr, stderr
+	case code := <-exit:
+		cancel()
+		t.Fatalf("ferry dev exited %d before serving:\n%s", code, stderr.String())
+	case <-time.After(60 * time.Second):
+		cancel()
+		t.Fatalf("ferry dev did not start:\n%s", stderr.String())
+	}
+	return "", nil
+}
+
+func get(t *testing.T, url string) (*http.Response, string) {
+	t.Helper()
+	res, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res, string(b)
+}
+
+func TestHello(t *testing.T) {
+	base, logs := startDev(t, "hello")
+	res, body := get(t, base+"/")
+	if res.StatusCode != 200 || body != "Hello from Ferry!\n" {
+		t.Fatalf("GET / = %d %q", res.StatusCode, body)
+	}
+	if ct := res.Header.Get("Content-Type"); ct != "text/plain; charset=utf-8" {
+		t.Errorf("content-type %q", ct)
+	}
+	res, body = get(t, base+"/json?a=1&b=two")
+	var got struct {
+		Method string            `json:"method"`
+		Path   string            `json:"path"`
+		Query  map[string]string `json:"query"`
+	}
+	if err := json.Unmarshal([]byte(body), &got); err != nil {
+		t.Fatalf("GET /json: %v: %s", err, body)
+	}
+	if got.Method != "GET" || got.Path != "/json" || got.Query["a"] != "1" || got.Query["b"] != "two" {
+		t.Fatalf("GET /json = %+v", got)
+	}
+	_, body = get(t, base+"/__scheduled?cron=*/15+*+*+*+*")
+	if !strings.Contains(body, "Ran scheduled event") {
+		t.Fatalf("/__scheduled: %q", body)
+	}
+	if !strings.Contains(logs.String(), "cron */15 * * * * fired at") {
+		t.Errorf("scheduled handler's console line missing:\n%s", logs.String())
+	}
+	if !strings.Contains(logs.String(), "GET /json?a=1&b=two 200") {
+		t.Errorf("request log line missing:\n%s", logs.String())
+	}
+}
+
+func TestHono(t *testing.T) {
+	testutil.NpmInstall(t, "hono")
+	base, _ := startDev(t, "hono")
+
+	res, body := get(t, base+"/")
+	if res.StatusCode != 200 || body != "Hello from Hono on Ferry!" {
+		t.Fatalf("GET / = %d %q", res.StatusCode, body)
+	}
+	if !strings.HasSuffix(res.Header.Get("x-response-time"), "ms") {
+		t.Errorf("middleware header missing: %v", res.Header)
+	}
+	res, body = get(t, base+"/api/hello/ferry")
+	if res.StatusCode != 200 || body != `{"message":"Hello, ferry!"}` {
+		t.Fatalf("GET /api/hello/ferry = %d %q", res.StatusCode, body)
+	}
+	if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		t.Errorf("content-type %q", ct)
+	}
+	post, err := http.Post(base+"/api/echo", "application/json", strings.NewReader(`{"n":[1,2,3],"s":"é"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	echoed, _ := io.ReadAll(post.Body)
+	post.Body.Close()
+	if post.StatusCode != 200 || string(echoed) != `{"n":[1,2,3],"s":"é"}` {
+		t.Fatalf("POST /api/echo = %d %q", post.StatusCode, echoed)
+	}
+	bad, err := http.Post(base+"/api/echo", "application/json", strings.NewReader(`{not json`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad.Body.Close()
+	if bad.StatusCode != 400 {
+		t.Errorf("POST bad JSON = %d, want 400", bad.StatusCode)
+	}
+	res, body = get(t, base+"/missing")
+	if res.StatusCode != 404 || body != `{"error":"not found","path":"/missing"}` {
+		t.Fatalf("GET /missing = %d %q", res.StatusCode, body)
+	}
+}
+
+func TestDevReloadsOnChangeAndKeepsServingOnBadEdit(t *testing.T) {
+	dir := t.TempDir()
+	copyFile(t, "hello/wrangler.toml", filepath.Join(dir, "wrangler.toml"))
+	src := filepath.Join(dir, "src", "index.js")
+	writeFile(t, src, `export default { fetch() { return new Response("v1") } }`)
+	base, logs := startDev(t, dir)
+	if _, body := get(t, base+"/"); body != "v1" {
+		t.Fatalf("before: %q", body)
+	}
+	writeFile(t, src, `export default { fetch() { return new Response("v2") } }`)
+	waitFor(t, func() bool { _, b := get(t, base+"/"); return b == "v2" }, logs)
+
+	writeFile(t, src, `export default { fetch() { return new Response("v3" }`) // syntax error
+	waitFor(t, func() bool { return strings.Contains(logs.String(), "rebuild failed") }, logs)
+	if _, body := get(t, base+"/"); body != "v2" {
+		t.Fatalf("after a bad edit the previous version should keep serving, got %q", body)
+	}
+	if !strings.Contains(logs.String(), "index.js:1:") {
+		t.Errorf("build error lacks the location:\n%s", logs.String())
+	}
+}
+
+func waitFor(t *testing.T, cond func() bool, logs *syncBuffer) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if cond() {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("condition not met in 20s; log:\n%s", logs.String())
+}
+
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func copyFile(t *testing.T, from, to string) {
+	t.Helper()
+	b, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, to, string(b))
+}
