@@ -23,7 +23,7 @@ type pair struct{ name, value string }
 // sorts by UTF-8 bytes rather than UTF-16 code units, and lacks the value
 // argument of delete and has.
 type paramsObject struct {
-	expando
+	js.Expando
 	list  []pair
 	owner *urlObject
 }
@@ -47,7 +47,7 @@ const (
 // WebIDL's default iterators it keeps an index, so pairs appended during the
 // iteration are visited.
 type paramsIterator struct {
-	expando
+	js.Expando
 	p     *paramsObject
 	kind  int
 	index int
@@ -66,13 +66,13 @@ func (a *api) installSearchParams(ctor *goja.Object) {
 	proto := ctor.Get("prototype").(*goja.Object)
 	a.paramsProto = proto
 
-	method(vm, proto, "append", 2, func(call goja.FunctionCall) goja.Value {
+	js.Operation(vm, proto, "append", 2, func(call goja.FunctionCall) goja.Value {
 		p := a.thisParams(call, "append", 2)
 		p.list = append(p.list, pair{usv(vm, call.Arguments[0]), usv(vm, call.Arguments[1])})
 		p.update()
 		return goja.Undefined()
 	})
-	method(vm, proto, "delete", 1, func(call goja.FunctionCall) goja.Value {
+	js.Operation(vm, proto, "delete", 1, func(call goja.FunctionCall) goja.Value {
 		p := a.thisParams(call, "delete", 1)
 		name := usv(vm, call.Arguments[0])
 		if v := js.Arg(call, 1); goja.IsUndefined(v) {
@@ -84,7 +84,7 @@ func (a *api) installSearchParams(ctor *goja.Object) {
 		p.update()
 		return goja.Undefined()
 	})
-	method(vm, proto, "get", 1, func(call goja.FunctionCall) goja.Value {
+	js.Operation(vm, proto, "get", 1, func(call goja.FunctionCall) goja.Value {
 		p := a.thisParams(call, "get", 1)
 		name := usv(vm, call.Arguments[0])
 		for _, e := range p.list {
@@ -94,7 +94,7 @@ func (a *api) installSearchParams(ctor *goja.Object) {
 		}
 		return goja.Null()
 	})
-	method(vm, proto, "getAll", 1, func(call goja.FunctionCall) goja.Value {
+	js.Operation(vm, proto, "getAll", 1, func(call goja.FunctionCall) goja.Value {
 		p := a.thisParams(call, "getAll", 1)
 		name := usv(vm, call.Arguments[0])
 		var out []any
@@ -105,7 +105,7 @@ func (a *api) installSearchParams(ctor *goja.Object) {
 		}
 		return vm.NewArray(out...)
 	})
-	method(vm, proto, "has", 1, func(call goja.FunctionCall) goja.Value {
+	js.Operation(vm, proto, "has", 1, func(call goja.FunctionCall) goja.Value {
 		p := a.thisParams(call, "has", 1)
 		name := usv(vm, call.Arguments[0])
 		v := js.Arg(call, 1)
@@ -120,7 +120,7 @@ func (a *api) installSearchParams(ctor *goja.Object) {
 		}
 		return vm.ToValue(false)
 	})
-	method(vm, proto, "set", 2, func(call goja.FunctionCall) goja.Value {
+	js.Operation(vm, proto, "set", 2, func(call goja.FunctionCall) goja.Value {
 		p := a.thisParams(call, "set", 2)
 		name, value := usv(vm, call.Arguments[0]), usv(vm, call.Arguments[1])
 		found := false
@@ -142,13 +142,13 @@ func (a *api) installSearchParams(ctor *goja.Object) {
 		p.update()
 		return goja.Undefined()
 	})
-	method(vm, proto, "sort", 0, func(call goja.FunctionCall) goja.Value {
+	js.Operation(vm, proto, "sort", 0, func(call goja.FunctionCall) goja.Value {
 		p := a.thisParams(call, "sort", 0)
 		slices.SortStableFunc(p.list, func(x, y pair) int { return compareUTF16(x.name, y.name) })
 		p.update()
 		return goja.Undefined()
 	})
-	method(vm, proto, "forEach", 1, func(call goja.FunctionCall) goja.Value {
+	js.Operation(vm, proto, "forEach", 1, func(call goja.FunctionCall) goja.Value {
 		p := a.thisParams(call, "forEach", 1)
 		fn, ok := goja.AssertFunction(call.Arguments[0])
 		if !ok {
@@ -164,7 +164,7 @@ func (a *api) installSearchParams(ctor *goja.Object) {
 		return goja.Undefined()
 	})
 	iterMethod := func(name string, kind int) *goja.Object {
-		return method(vm, proto, name, 0, func(call goja.FunctionCall) goja.Value {
+		return js.Operation(vm, proto, name, 0, func(call goja.FunctionCall) goja.Value {
 			p := a.thisParams(call, name, 0)
 			return a.newIterator(p, kind)
 		})
@@ -173,13 +173,13 @@ func (a *api) installSearchParams(ctor *goja.Object) {
 	iterMethod("values", iterValues)
 	entries := iterMethod("entries", iterEntries)
 	_ = proto.DefineDataPropertySymbol(goja.SymIterator, entries, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
-	method(vm, proto, "toString", 0, func(call goja.FunctionCall) goja.Value {
+	js.Operation(vm, proto, "toString", 0, func(call goja.FunctionCall) goja.Value {
 		return vm.ToValue(serializeQuery(a.thisParams(call, "toString", 0).list))
 	})
-	accessor(vm, proto, "size", func(call goja.FunctionCall) goja.Value {
+	js.Attribute(vm, proto, "size", func(call goja.FunctionCall) goja.Value {
 		return vm.ToValue(len(a.thisParams(call, "size", 0).list))
 	}, nil)
-	_ = proto.DefineDataPropertySymbol(goja.SymToStringTag, vm.ToValue("URLSearchParams"), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	js.ToStringTag(vm, proto, "URLSearchParams")
 }
 
 // initParams fills p from the constructor's init argument: a sequence of
@@ -195,8 +195,8 @@ func (a *api) initParams(p *paramsObject, init goja.Value) {
 		p.list = parseQuery(strings.TrimPrefix(usv(vm, init), "?"), nil)
 		return
 	}
-	if obj.ExportType() == paramsType {
-		p.list = slices.Clone(obj.Export().(*paramsObject).list)
+	if other, ok := js.Unwrap[*paramsObject](obj); ok {
+		p.list = slices.Clone(other.list)
 		return
 	}
 	if m := obj.GetSymbol(goja.SymIterator); !js.IsNullish(m) {
@@ -284,8 +284,8 @@ func (a *api) newParams(p *paramsObject, proto *goja.Object) *goja.Object {
 // thisParams returns the URLSearchParams state behind call.This after checking
 // that at least required arguments were passed.
 func (a *api) thisParams(call goja.FunctionCall, op string, required int) *paramsObject {
-	obj, ok := call.This.(*goja.Object)
-	if !ok || obj.ExportType() != paramsType {
+	p, ok := js.Unwrap[*paramsObject](call.This)
+	if !ok {
 		js.TypeError(a.vm, "Illegal invocation")
 	}
 	if len(call.Arguments) < required {
@@ -296,7 +296,7 @@ func (a *api) thisParams(call goja.FunctionCall, op string, required int) *param
 		js.TypeError(a.vm, fmt.Sprintf("Failed to execute '%s' on 'URLSearchParams': %d argument%s required, but only %d present.",
 			op, required, plural, len(call.Arguments)))
 	}
-	return obj.Export().(*paramsObject)
+	return p
 }
 
 // newIterator returns a "URLSearchParams Iterator" object over p.
@@ -305,12 +305,11 @@ func (a *api) newIterator(p *paramsObject, kind int) *goja.Object {
 	if a.iterProto == nil {
 		a.iterProto = vm.NewObject()
 		_ = a.iterProto.SetPrototype(iteratorPrototype(vm))
-		method(vm, a.iterProto, "next", 0, func(call goja.FunctionCall) goja.Value {
-			obj, ok := call.This.(*goja.Object)
-			if !ok || obj.ExportType() != iterType {
+		js.Operation(vm, a.iterProto, "next", 0, func(call goja.FunctionCall) goja.Value {
+			it, ok := js.Unwrap[*paramsIterator](call.This)
+			if !ok {
 				js.TypeError(vm, "Illegal invocation")
 			}
-			it := obj.Export().(*paramsIterator)
 			res := vm.NewObject()
 			if it.p == nil || it.index >= len(it.p.list) {
 				it.p = nil
@@ -333,7 +332,7 @@ func (a *api) newIterator(p *paramsObject, kind int) *goja.Object {
 			_ = res.Set("done", false)
 			return res
 		})
-		_ = a.iterProto.DefineDataPropertySymbol(goja.SymToStringTag, vm.ToValue("URLSearchParams Iterator"), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+		js.ToStringTag(vm, a.iterProto, "URLSearchParams Iterator")
 	}
 	obj := vm.NewDynamicObject(&paramsIterator{p: p, kind: kind})
 	_ = obj.SetPrototype(a.iterProto)

@@ -12,7 +12,6 @@
 package url
 
 import (
-	"reflect"
 	"strings"
 	"sync"
 
@@ -45,12 +44,6 @@ type api struct {
 	// Install so a script replacing it cannot change how records convert.
 	objectEntries goja.Callable
 }
-
-var (
-	urlType    = reflect.TypeOf((*urlObject)(nil))
-	paramsType = reflect.TypeOf((*paramsObject)(nil))
-	iterType   = reflect.TypeOf((*paramsIterator)(nil))
-)
 
 // Install defines URL and URLSearchParams on vm's global object. Call it once
 // per runtime, before any script runs.
@@ -108,7 +101,7 @@ func defineClass(g *goja.Object, name string, ctor *goja.Object) {
 
 // urlObject is the Go state behind one JS URL object.
 type urlObject struct {
-	expando
+	js.Expando
 	u        *wu.Url
 	params   *paramsObject // the URL's query object, created on first use
 	paramsJS *goja.Object
@@ -143,14 +136,14 @@ func (a *api) installURL(ctor *goja.Object) {
 	proto := ctor.Get("prototype").(*goja.Object)
 	a.urlProto = proto
 
-	method(vm, ctor, "canParse", 1, func(call goja.FunctionCall) goja.Value {
+	js.Operation(vm, ctor, "canParse", 1, func(call goja.FunctionCall) goja.Value {
 		if len(call.Arguments) == 0 {
 			js.TypeError(vm, "Failed to execute 'canParse' on 'URL': 1 argument required, but only 0 present.")
 		}
 		_, ok := parse(vm, call.Arguments[0], js.Arg(call, 1))
 		return vm.ToValue(ok)
 	})
-	method(vm, ctor, "parse", 1, func(call goja.FunctionCall) goja.Value {
+	js.Operation(vm, ctor, "parse", 1, func(call goja.FunctionCall) goja.Value {
 		if len(call.Arguments) == 0 {
 			js.TypeError(vm, "Failed to execute 'parse' on 'URL': 1 argument required, but only 0 present.")
 		}
@@ -173,7 +166,7 @@ func (a *api) installURL(ctor *goja.Object) {
 		}
 	}
 	href := str(func(u *wu.Url) string { return u.Href(false) })
-	accessor(vm, proto, "href", href, set(func(o *urlObject, v string) {
+	js.Attribute(vm, proto, "href", href, set(func(o *urlObject, v string) {
 		u, err := parser.Parse(v)
 		if err != nil {
 			js.TypeError(vm, errInvalidURL)
@@ -181,21 +174,21 @@ func (a *api) installURL(ctor *goja.Object) {
 		o.u = fixOpaquePath(u)
 		o.resetParams()
 	}))
-	accessor(vm, proto, "origin", str(origin), nil)
-	accessor(vm, proto, "protocol", str((*wu.Url).Protocol), set(func(o *urlObject, v string) { o.u.SetProtocol(v) }))
-	accessor(vm, proto, "username", str((*wu.Url).Username), set(func(o *urlObject, v string) { o.u.SetUsername(v) }))
-	accessor(vm, proto, "password", str((*wu.Url).Password), set(func(o *urlObject, v string) { o.u.SetPassword(v) }))
-	accessor(vm, proto, "host", str((*wu.Url).Host), set(func(o *urlObject, v string) { o.u.SetHost(v) }))
-	accessor(vm, proto, "hostname", str((*wu.Url).Hostname), set(func(o *urlObject, v string) { o.u.SetHostname(v) }))
-	accessor(vm, proto, "port", str((*wu.Url).Port), set(func(o *urlObject, v string) { o.u.SetPort(v) }))
-	accessor(vm, proto, "pathname", str((*wu.Url).Pathname), set(func(o *urlObject, v string) { o.u.SetPathname(v) }))
-	accessor(vm, proto, "search", str((*wu.Url).Search), set(func(o *urlObject, v string) {
+	js.Attribute(vm, proto, "origin", str(origin), nil)
+	js.Attribute(vm, proto, "protocol", str((*wu.Url).Protocol), set(func(o *urlObject, v string) { o.u.SetProtocol(v) }))
+	js.Attribute(vm, proto, "username", str((*wu.Url).Username), set(func(o *urlObject, v string) { o.u.SetUsername(v) }))
+	js.Attribute(vm, proto, "password", str((*wu.Url).Password), set(func(o *urlObject, v string) { o.u.SetPassword(v) }))
+	js.Attribute(vm, proto, "host", str((*wu.Url).Host), set(func(o *urlObject, v string) { o.u.SetHost(v) }))
+	js.Attribute(vm, proto, "hostname", str((*wu.Url).Hostname), set(func(o *urlObject, v string) { o.u.SetHostname(v) }))
+	js.Attribute(vm, proto, "port", str((*wu.Url).Port), set(func(o *urlObject, v string) { o.u.SetPort(v) }))
+	js.Attribute(vm, proto, "pathname", str((*wu.Url).Pathname), set(func(o *urlObject, v string) { o.u.SetPathname(v) }))
+	js.Attribute(vm, proto, "search", str((*wu.Url).Search), set(func(o *urlObject, v string) {
 		o.u.SetSearch(v)
 		if o.params != nil {
 			o.params.list = parseQuery(strings.TrimPrefix(v, "?"), o.params.list[:0])
 		}
 	}))
-	accessor(vm, proto, "searchParams", func(call goja.FunctionCall) goja.Value {
+	js.Attribute(vm, proto, "searchParams", func(call goja.FunctionCall) goja.Value {
 		o := a.thisURL(call)
 		if o.paramsJS == nil {
 			o.params = &paramsObject{owner: o}
@@ -204,10 +197,10 @@ func (a *api) installURL(ctor *goja.Object) {
 		}
 		return o.paramsJS
 	}, nil)
-	accessor(vm, proto, "hash", str((*wu.Url).Hash), set(func(o *urlObject, v string) { o.u.SetHash(v) }))
-	method(vm, proto, "toJSON", 0, href)
-	method(vm, proto, "toString", 0, href)
-	_ = proto.DefineDataPropertySymbol(goja.SymToStringTag, vm.ToValue("URL"), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	js.Attribute(vm, proto, "hash", str((*wu.Url).Hash), set(func(o *urlObject, v string) { o.u.SetHash(v) }))
+	js.Operation(vm, proto, "toJSON", 0, href)
+	js.Operation(vm, proto, "toString", 0, href)
+	js.ToStringTag(vm, proto, "URL")
 }
 
 // newURL wraps u in a JS object with prototype proto.
@@ -220,11 +213,11 @@ func (a *api) newURL(u *wu.Url, proto *goja.Object) *goja.Object {
 // thisURL returns the URL state behind call.This or throws the TypeError
 // WebIDL requires for a receiver of the wrong type.
 func (a *api) thisURL(call goja.FunctionCall) *urlObject {
-	if obj, ok := call.This.(*goja.Object); ok && obj.ExportType() == urlType {
-		return obj.Export().(*urlObject)
+	o, ok := js.Unwrap[*urlObject](call.This)
+	if !ok {
+		js.TypeError(a.vm, "Illegal invocation")
 	}
-	js.TypeError(a.vm, "Illegal invocation")
-	return nil
+	return o
 }
 
 // resetParams re-reads the query object's list after the URL's query was
