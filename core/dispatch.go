@@ -9,6 +9,7 @@ import (
 
 	"github.com/dop251/goja"
 
+	"github.com/ferry-run/ferry/core/js"
 	"github.com/ferry-run/ferry/core/loop"
 )
 
@@ -30,6 +31,7 @@ type invocation struct {
 
 	passThrough bool
 	convert     func(goja.Value) (any, error)
+	stopLimit   *time.Timer // the waitUntil limit, stopped when the event ends
 }
 
 type outcome struct {
@@ -76,7 +78,7 @@ func (w *Worker) dispatch(ctx context.Context, kind string, build func(inv *invo
 	}
 	select {
 	case o := <-inv.result:
-		go inv.limitWaitUntil(w.opts.WaitUntilLimit)
+		inv.limitWaitUntil(w.opts.WaitUntilLimit)
 		return o.value, inv.done, o.err
 	case <-wall:
 		err := &ScriptError{Kind: "wall", Message: fmt.Sprintf("Worker exceeded the wall-clock limit of %v before responding", w.opts.WallLimit)}
@@ -98,12 +100,15 @@ func (inv *invocation) abort(err error) {
 	})
 }
 
+// limitWaitUntil cancels the event's remaining waitUntil work once limit has
+// passed. It costs a timer, not a goroutine: most events are done already.
 func (inv *invocation) limitWaitUntil(limit time.Duration) {
-	t := time.NewTimer(limit)
-	defer t.Stop()
 	select {
 	case <-inv.done:
-	case <-t.C:
+		return
+	default:
+	}
+	t := time.AfterFunc(limit, func() {
 		inv.r.loop.Submit(nil, func(*goja.Runtime) error {
 			if !inv.finished {
 				inv.logf(slog.LevelWarn, "ctx.waitUntil work was cancelled after %v (%d promise(s) still pending)", limit, inv.pending)
@@ -111,7 +116,16 @@ func (inv *invocation) limitWaitUntil(limit time.Duration) {
 			}
 			return nil
 		})
-	}
+	})
+	inv.r.loop.Submit(nil, func(*goja.Runtime) error {
+		// Stop the timer as soon as the event ends on its own.
+		if inv.finished {
+			t.Stop()
+		} else {
+			inv.stopLimit = t
+		}
+		return nil
+	})
 }
 
 // await settles the invocation from v, a value or a promise for one.
@@ -191,6 +205,9 @@ func (inv *invocation) finish() {
 		return
 	}
 	inv.finished = true
+	if inv.stopLimit != nil {
+		inv.stopLimit.Stop()
+	}
 	inv.scope.Cancel()
 	delete(inv.r.scopes, inv.scope)
 	inv.r.inflight.Add(-1)
@@ -234,17 +251,37 @@ func (r *rt) attach(obj *goja.Object, ok, fail func(goja.Value)) {
 	}
 }
 
+// execContext is the Go state of the ExecutionContext (`ctx`) a handler gets.
+type execContext struct {
+	js.Expando
+	inv   *invocation
+	props goja.Value
+}
+
+// installExecutionContext defines the ExecutionContext class once per runtime,
+// so each event costs one small object instead of three closures.
+func (r *rt) installExecutionContext() {
+	vm := r.vm
+	c := js.NewClass(vm, "ExecutionContext", 0, nil)
+	c.Method("waitUntil", func(call goja.FunctionCall) goja.Value {
+		js.This[*execContext](vm, call).inv.waitUntil(call.Argument(0))
+		return goja.Undefined()
+	})
+	c.Method("passThroughOnException", func(call goja.FunctionCall) goja.Value {
+		js.This[*execContext](vm, call).inv.passThrough = true
+		return goja.Undefined()
+	})
+	c.Getter("props", func(call goja.FunctionCall) goja.Value {
+		ec := js.This[*execContext](vm, call)
+		if ec.props == nil {
+			ec.props = vm.NewObject()
+		}
+		return ec.props
+	})
+	r.ctxClass = c
+}
+
 // newContext builds the ExecutionContext (`ctx`) passed to handlers.
 func (inv *invocation) newContext(vm *goja.Runtime) *goja.Object {
-	ctx := vm.NewObject()
-	_ = ctx.Set("waitUntil", func(c goja.FunctionCall) goja.Value {
-		inv.waitUntil(c.Argument(0))
-		return goja.Undefined()
-	})
-	_ = ctx.Set("passThroughOnException", func(goja.FunctionCall) goja.Value {
-		inv.passThrough = true
-		return goja.Undefined()
-	})
-	_ = ctx.Set("props", vm.NewObject())
-	return ctx
+	return inv.r.ctxClass.Wrap(&execContext{inv: inv})
 }

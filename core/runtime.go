@@ -10,6 +10,7 @@ import (
 	"github.com/dop251/goja"
 
 	"github.com/ferry-run/ferry/core/bundle"
+	"github.com/ferry-run/ferry/core/js"
 	"github.com/ferry-run/ferry/core/loop"
 	"github.com/ferry-run/ferry/core/webapi"
 	"github.com/ferry-run/ferry/core/webapi/fetch"
@@ -34,6 +35,8 @@ type rt struct {
 
 	// scopes maps a running event's loop scope to its request id, for console.
 	scopes map[*loop.Scope]string
+
+	ctxClass *js.Class // ExecutionContext
 }
 
 var preludeOnce sync.Once
@@ -77,6 +80,7 @@ func (w *Worker) startRuntime(index int) (*rt, error) {
 func (r *rt) install() error {
 	vm := r.vm
 	r.fetch = webapi.Install(r.loop, webapi.Options{Console: r.console, ReportError: r.reportError})
+	r.installExecutionContext()
 	preludeOnce.Do(func() { prelude = goja.MustCompile("ferry:prelude", preludeSource, true) })
 	if _, err := vm.RunProgram(prelude); err != nil {
 		return fmt.Errorf("installing the runtime: %w", err)

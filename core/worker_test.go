@@ -42,7 +42,7 @@ type fixture struct {
 	log *syncBuffer
 }
 
-func newWorker(t *testing.T, entry string, opts core.Options) *fixture {
+func newWorker(t testing.TB, entry string, opts core.Options) *fixture {
 	t.Helper()
 	abs, err := filepath.Abs(entry)
 	if err != nil {
