@@ -79,7 +79,8 @@ func TestRequestReachesWorkerExactly(t *testing.T) {
 			t.Errorf("%s = %v, want %v", k, got[k], v)
 		}
 	}
-	if !strings.Contains(logs.String(), "POST /a/b?x=1&y=%20z 200") {
+	// The line is logged after the response is written: give it a moment.
+	if !eventually(func() bool { return strings.Contains(logs.String(), "POST /a/b?x=1&y=%20z 200") }) {
 		t.Errorf("no request log line:\n%s", logs.String())
 	}
 }
@@ -113,7 +114,7 @@ func TestExceptionIs500WithStackOnlyInDev(t *testing.T) {
 		if hasStack != dev {
 			t.Errorf("dev=%v: stack shown=%v:\n%s", dev, hasStack, b)
 		}
-		if !strings.Contains(logs.String(), "handler exploded") {
+		if !eventually(func() bool { return strings.Contains(logs.String(), "handler exploded") }) {
 			t.Errorf("dev=%v: error not logged", dev)
 		}
 		// The server is still fine.
@@ -228,4 +229,14 @@ func TestCronFiresOnScheduleWithFakeTime(t *testing.T) {
 	if n := strings.Count(out, "fired "); n != 3 {
 		t.Errorf("%d events fired, want 3:\n%s", n, out)
 	}
+}
+
+// eventually polls cond for up to two seconds.
+func eventually(cond func() bool) bool {
+	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		if cond() {
+			return true
+		}
+	}
+	return cond()
 }
