@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -239,4 +240,57 @@ func eventually(cond func() bool) bool {
 		}
 	}
 	return cond()
+}
+
+func buildSource(t *testing.T, src string) *core.Worker {
+	t.Helper()
+	dir := t.TempDir()
+	entry := filepath.Join(dir, "index.js")
+	if err := os.WriteFile(entry, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b, err := bundle.Build(bundle.Options{Entry: entry, Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := core.New(core.Options{Bundle: b, Runtimes: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+func TestSwapLetsRequestsInFlightFinishOnTheOldVersion(t *testing.T) {
+	v1 := buildSource(t, `export default { async fetch() { await new Promise(r => setTimeout(r, 200)); return new Response("v1") } }`)
+	v2 := buildSource(t, `export default { fetch() { return new Response("v2") } }`)
+	h := &httpadapter.Handler{Dev: true}
+	h.Swap(v1)
+	srv := httptest.NewServer(h)
+	defer func() { srv.Close(); h.Close() }()
+
+	slow := make(chan string, 1)
+	go func() {
+		res, err := http.Get(srv.URL)
+		if err != nil {
+			slow <- err.Error()
+			return
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		slow <- string(b)
+	}()
+	time.Sleep(50 * time.Millisecond)
+	h.Swap(v2)
+	res, err := http.Get(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if string(b) != "v2" {
+		t.Fatalf("new request got %q, want v2", b)
+	}
+	if got := <-slow; got != "v1" {
+		t.Fatalf("request in flight got %q, want v1", got)
+	}
 }
