@@ -2,6 +2,7 @@ package url
 
 import (
 	"fmt"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -11,6 +12,8 @@ import (
 
 	"github.com/ferry-run/ferry/core/js"
 )
+
+var paramsType = reflect.TypeFor[*paramsObject]()
 
 // pair is one name-value pair of a URLSearchParams list. Both are USVStrings,
 // held as valid UTF-8.
@@ -195,9 +198,14 @@ func (a *api) initParams(p *paramsObject, init goja.Value) {
 		p.list = parseQuery(strings.TrimPrefix(usv(vm, init), "?"), nil)
 		return
 	}
-	if other, ok := js.Unwrap[*paramsObject](obj); ok {
-		p.list = slices.Clone(other.list)
-		return
+	// Copying another URLSearchParams's list directly is what iterating it
+	// would give. The type check comes first: Unwrap exports its argument,
+	// which for a plain record or array means converting all of it.
+	if obj.ExportType() == paramsType {
+		if other, ok := js.Unwrap[*paramsObject](obj); ok {
+			p.list = slices.Clone(other.list)
+			return
+		}
 	}
 	if m := obj.GetSymbol(goja.SymIterator); !js.IsNullish(m) {
 		iterate(vm, obj, m, func(item goja.Value) {
