@@ -129,16 +129,23 @@ func New(opts Options) (*Worker, error) {
 	return w, nil
 }
 
-// Compile turns a bundle into a Program shared by every runtime.
-func Compile(b *bundle.Result) (*goja.Program, error) {
+// Compile turns a bundle into a Program shared by every runtime. A panic in
+// goja's compiler (it has a few, e.g. on "\u{10FFFF}" literals) becomes an
+// error naming it.
+func Compile(b *bundle.Result) (prg *goja.Program, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			prg, err = nil, fmt.Errorf("compiling the bundle: the JS engine failed: %v", r)
+		}
+	}()
 	if b.Program != nil {
-		prg, err := goja.CompileAST(b.Program, false)
+		prg, err = goja.CompileAST(b.Program, false)
 		if err != nil {
 			return nil, fmt.Errorf("compiling the bundle: %w", err)
 		}
 		return prg, nil
 	}
-	prg, err := goja.Compile("worker.js", string(b.Code), false)
+	prg, err = goja.Compile("worker.js", string(b.Code), false)
 	if err != nil {
 		return nil, fmt.Errorf("compiling the bundle: %w", err)
 	}

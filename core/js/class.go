@@ -1,6 +1,8 @@
 package js
 
 import (
+	"reflect"
+
 	"github.com/dop251/goja"
 )
 
@@ -59,8 +61,11 @@ type Class struct {
 }
 
 // NewClass defines a constructor called name with the given length. construct
-// returns the Go value for `new Name(...args)`; it may throw with panic. Calling
-// the constructor without new throws a TypeError, as Web IDL requires. Pass a nil
+// returns the Go value for `new Name(...args)`; it may throw with panic.
+// Unlike Web IDL, calling the constructor without new constructs too: goja
+// gives a native constructor no way to tell the two apart (new.target is nil
+// in both), and a JS class wrapper would cost a JS call on every Response.
+// Pass a nil
 // construct for interfaces that scripts cannot construct ("Illegal constructor").
 func NewClass(vm *goja.Runtime, name string, length int, construct func(call goja.ConstructorCall) goja.DynamicObject) *Class {
 	c := &Class{vm: vm}
@@ -107,19 +112,20 @@ func (c *Class) Static(name string, fn func(goja.FunctionCall) goja.Value) {
 // This returns the Go value behind call.This as a T, throwing
 // "TypeError: Illegal invocation" when the receiver is of another kind.
 func This[T any](vm *goja.Runtime, call goja.FunctionCall) T {
-	if obj, ok := call.This.(*goja.Object); ok {
-		if v, ok := obj.Export().(T); ok {
-			return v
-		}
+	if v, ok := Unwrap[T](call.This); ok {
+		return v
 	}
 	panic(vm.NewTypeError("Illegal invocation"))
 }
 
 // Unwrap returns the Go value behind v if it is a T.
+//
+// The type is checked before anything is exported, so a plain object (which
+// Export would copy into a Go map) costs nothing to reject.
 func Unwrap[T any](v goja.Value) (T, bool) {
 	var zero T
 	obj, ok := v.(*goja.Object)
-	if !ok {
+	if !ok || obj.ExportType() != reflect.TypeFor[T]() {
 		return zero, false
 	}
 	t, ok := obj.Export().(T)

@@ -7,7 +7,7 @@ import (
 
 	"github.com/ferry-run/ferry/core/loop"
 	"github.com/ferry-run/ferry/core/webapi/console"
-	// "github.com/ferry-run/ferry/core/webapi/encoding"
+	"github.com/ferry-run/ferry/core/webapi/encoding"
 	"github.com/ferry-run/ferry/core/webapi/fetch"
 	"github.com/ferry-run/ferry/core/webapi/global"
 	"github.com/ferry-run/ferry/core/webapi/url"
@@ -38,6 +38,6 @@ func Install(l *loop.Loop, o Options) *fetch.API {
 		}
 	})
 	url.Install(vm)
-	// encoding.Install(vm)
+	encoding.Install(vm)
 	return fetch.Install(l)
 }
