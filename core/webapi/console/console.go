@@ -339,6 +339,9 @@ func (in *inspector) write(sb *strings.Builder, v goja.Value, depth int) {
 			prefix = n.String() + " "
 		}
 	}
+	if t := strings.TrimSpace(prefix); t == "Map" || t == "Set" {
+		class = t
+	}
 	if class == "Map" || class == "Set" {
 		size := obj.Get("size").ToInteger()
 		sb.WriteString(fmt.Sprintf("%s(%d) {", strings.TrimSpace(prefix), size))
