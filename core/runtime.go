@@ -181,7 +181,7 @@ func (r *rt) console(level, line string) {
 	case "error":
 		lvl = slog.LevelError
 	}
-	attrs := []slog.Attr{slog.String("source", "console")}
+	attrs := []slog.Attr{slog.String("console", level)}
 	if id != "" {
 		attrs = append(attrs, slog.String("request", id))
 	}

@@ -32,11 +32,11 @@ func (h *logHandler) Handle(_ context.Context, r slog.Record) error {
 	sb.WriteString(r.Time.Format(time.TimeOnly))
 	sb.WriteByte(' ')
 	level := r.Level.String()
-	console := false
+	console := ""
 	var extra []string
 	each := func(a slog.Attr) bool {
-		if a.Key == "source" && a.Value.String() == "console" {
-			console = true
+		if a.Key == "console" {
+			console = a.Value.String()
 			return true
 		}
 		extra = append(extra, a.Key+"="+a.Value.String())
@@ -46,8 +46,8 @@ func (h *logHandler) Handle(_ context.Context, r slog.Record) error {
 		each(a)
 	}
 	r.Attrs(each)
-	if console {
-		level = "console." + strings.ToLower(level)
+	if console != "" {
+		level = "console." + console
 	}
 	fmt.Fprintf(&sb, "%-13s %s", level, r.Message)
 	if len(extra) > 0 {
