@@ -1,7 +1,6 @@
 package core_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -14,32 +13,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ferry-run/ferry/internal/testutil"
+
 	"github.com/ferry-run/ferry/core"
 	"github.com/ferry-run/ferry/core/bundle"
 	"github.com/ferry-run/ferry/core/env"
 )
 
-// syncBuffer collects log output written from several goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 type fixture struct {
 	w   *core.Worker
-	log *syncBuffer
+	log *testutil.SyncBuffer
 }
 
 func newWorker(t testing.TB, entry string, opts core.Options) *fixture {
@@ -56,7 +39,7 @@ func newWorker(t testing.TB, entry string, opts core.Options) *fixture {
 	if err != nil {
 		t.Fatalf("bundling %s: %v", entry, err)
 	}
-	logs := &syncBuffer{}
+	logs := &testutil.SyncBuffer{}
 	opts.Bundle = b
 	opts.Log = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	if opts.Env == nil {

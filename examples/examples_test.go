@@ -4,7 +4,6 @@
 package examples_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -12,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,30 +18,13 @@ import (
 	"github.com/ferry-run/ferry/internal/testutil"
 )
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // startDev runs `ferry dev DIR --port 0 ARGS...` and returns its base URL and
 // its stderr. The server stops when the test ends; the test fails if ferry
 // exits with a non-zero code.
-func startDev(t *testing.T, dir string, args ...string) (string, *syncBuffer) {
+func startDev(t *testing.T, dir string, args ...string) (string, *testutil.SyncBuffer) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	stderr := &syncBuffer{}
+	stderr := &testutil.SyncBuffer{}
 	ready := make(chan string, 1)
 	exit := make(chan int, 1)
 	wd, _ := os.Getwd()
@@ -185,7 +166,7 @@ func TestDevReloadsOnChangeAndKeepsServingOnBadEdit(t *testing.T) {
 	}
 }
 
-func waitFor(t *testing.T, cond func() bool, logs *syncBuffer) {
+func waitFor(t *testing.T, cond func() bool, logs *testutil.SyncBuffer) {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {

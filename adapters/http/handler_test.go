@@ -15,28 +15,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ferry-run/ferry/internal/testutil"
+
 	httpadapter "github.com/ferry-run/ferry/adapters/http"
 	"github.com/ferry-run/ferry/core"
 	"github.com/ferry-run/ferry/core/bundle"
 	"github.com/ferry-run/ferry/core/cron"
 )
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 func newWorker(t *testing.T, log *slog.Logger) *core.Worker {
 	t.Helper()
@@ -52,8 +37,8 @@ func newWorker(t *testing.T, log *slog.Logger) *core.Worker {
 	return w
 }
 
-func newServer(t *testing.T, dev bool) (*httptest.Server, *syncBuffer) {
-	logs := &syncBuffer{}
+func newServer(t *testing.T, dev bool) (*httptest.Server, *testutil.SyncBuffer) {
+	logs := &testutil.SyncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, nil))
 	h := &httpadapter.Handler{Dev: dev, Log: log}
 	h.Swap(newWorker(t, log))
@@ -191,7 +176,7 @@ func (c *fakeClock) Advance(d time.Duration) {
 }
 
 func TestCronFiresOnScheduleWithFakeTime(t *testing.T) {
-	logs := &syncBuffer{}
+	logs := &testutil.SyncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, nil))
 	w := newWorker(t, log)
 	defer w.Close()
