@@ -32,6 +32,9 @@ type invocation struct {
 	passThrough bool
 	convert     func(goja.Value) (any, error)
 	stopLimit   *time.Timer // the waitUntil limit, stopped when the event ends
+	subrequests int
+	ctx         context.Context // cancelled when the event ends
+	cancel      context.CancelFunc
 }
 
 type outcome struct {
@@ -51,12 +54,13 @@ func (w *Worker) dispatch(ctx context.Context, kind string, build func(inv *invo
 	if limit < 0 {
 		limit = 0
 	}
+	inv.ctx, inv.cancel = context.WithCancel(context.WithoutCancel(ctx))
 	inv.scope = loop.NewScope(limit)
 	inv.scope.OnError = inv.onError
 	inv.scope.OnUnhandledRejection = inv.onRejection
 
 	ok := r.loop.Submit(inv.scope, func(vm *goja.Runtime) error {
-		r.scopes[inv.scope] = inv.id
+		r.scopes[inv.scope] = inv
 		v, err := build(inv, vm)
 		if err != nil {
 			return err
@@ -65,6 +69,7 @@ func (w *Worker) dispatch(ctx context.Context, kind string, build func(inv *invo
 		return nil
 	})
 	if !ok {
+		inv.cancel()
 		r.inflight.Add(-1)
 		w.inflight.Done()
 		return nil, nil, errors.New("the Worker is shutting down")
@@ -209,6 +214,7 @@ func (inv *invocation) finish() {
 		inv.stopLimit.Stop()
 	}
 	inv.scope.Cancel()
+	inv.cancel()
 	delete(inv.r.scopes, inv.scope)
 	inv.r.inflight.Add(-1)
 	inv.r.w.inflight.Done()

@@ -33,8 +33,9 @@ type rt struct {
 	// Service-worker format: listeners registered with addEventListener.
 	listeners map[string][]goja.Callable
 
-	// scopes maps a running event's loop scope to its request id, for console.
-	scopes map[*loop.Scope]string
+	// scopes maps a running event's loop scope to its invocation (console
+	// lines carry its request id; fetch counts its subrequests).
+	scopes map[*loop.Scope]*invocation
 
 	ctxClass *js.Class // ExecutionContext
 }
@@ -55,7 +56,7 @@ const preludeSource = `(function (g) {
 
 func (w *Worker) startRuntime(index int) (*rt, error) {
 	ready := make(chan error, 1)
-	r := &rt{w: w, index: index, scopes: map[*loop.Scope]string{}, handlers: map[string]goja.Callable{}, listeners: map[string][]goja.Callable{}}
+	r := &rt{w: w, index: index, scopes: map[*loop.Scope]*invocation{}, handlers: map[string]goja.Callable{}, listeners: map[string][]goja.Callable{}}
 	go func() {
 		vm := goja.New()
 		r.vm = vm
@@ -79,7 +80,11 @@ func (w *Worker) startRuntime(index int) (*rt, error) {
 // install puts the Web APIs, env and the runtime-module globals on the VM.
 func (r *rt) install() error {
 	vm := r.vm
-	r.fetch = webapi.Install(r.loop, webapi.Options{Console: r.console, ReportError: r.reportError})
+	r.fetch = webapi.Install(r.loop, webapi.Options{Console: r.console, ReportError: r.reportError, Fetch: fetch.Options{
+		AllowPrivate: r.w.opts.AllowPrivateFetch,
+		Subrequest:   r.subrequest,
+		Context:      r.eventContext,
+	}})
 	r.installExecutionContext()
 	preludeOnce.Do(func() { prelude = goja.MustCompile("ferry:prelude", preludeSource, true) })
 	if _, err := vm.RunProgram(prelude); err != nil {
@@ -169,8 +174,8 @@ func (r *rt) handler(kind string) goja.Callable {
 
 func (r *rt) console(level, line string) {
 	id := ""
-	if s := r.loop.Current(); s != nil {
-		id = r.scopes[s]
+	if inv := r.current(); inv != nil {
+		id = inv.id
 	}
 	lvl := slog.LevelInfo
 	switch level {
@@ -190,4 +195,34 @@ func (r *rt) console(level, line string) {
 
 func (r *rt) reportError(v goja.Value) {
 	r.console("error", "Uncaught "+valueMessage(v))
+}
+
+// current returns the invocation whose task is running, if any.
+func (r *rt) current() *invocation {
+	if s := r.loop.Current(); s != nil {
+		return r.scopes[s]
+	}
+	return nil
+}
+
+// subrequest counts one fetch() against the running event's limit.
+func (r *rt) subrequest() error {
+	inv := r.current()
+	if inv == nil {
+		return nil
+	}
+	inv.subrequests++
+	if max := r.w.opts.Subrequests; max > 0 && inv.subrequests > max {
+		return fmt.Errorf("Too many subrequests: this event made more than %d fetch() calls (limits.subrequests in the wrangler config raises the limit)", max)
+	}
+	return nil
+}
+
+// eventContext is the context of the running event, cancelled when it ends so
+// its outstanding fetches stop.
+func (r *rt) eventContext() context.Context {
+	if inv := r.current(); inv != nil {
+		return inv.ctx
+	}
+	return context.Background()
 }

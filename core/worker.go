@@ -31,6 +31,9 @@ const (
 	DefaultWaitUntilLimit = 30 * time.Second
 	// StartupCPULimit bounds the JS time of evaluating the script's top level.
 	StartupCPULimit = time.Second
+	// DefaultSubrequests is Cloudflare's per-invocation subrequest limit on
+	// the Free plan.
+	DefaultSubrequests = 50
 )
 
 // Options configure a Worker.
@@ -54,6 +57,12 @@ type Options struct {
 	Log *slog.Logger
 	// Dev makes error responses carry the source-mapped stack.
 	Dev bool
+	// Subrequests bounds fetch() calls per event; 0 means
+	// DefaultSubrequests, negative means no limit.
+	Subrequests int
+	// AllowPrivateFetch lets fetch() reach loopback, private and link-local
+	// addresses (ferry dev sets it; production hosts refuse them by default).
+	AllowPrivateFetch bool
 }
 
 // Worker is a compiled Worker with its pool of runtimes.
@@ -84,6 +93,9 @@ func New(opts Options) (*Worker, error) {
 	}
 	if opts.WallLimit == 0 {
 		opts.WallLimit = DefaultWallLimit
+	}
+	if opts.Subrequests == 0 {
+		opts.Subrequests = DefaultSubrequests
 	}
 	if opts.WaitUntilLimit == 0 {
 		opts.WaitUntilLimit = DefaultWaitUntilLimit

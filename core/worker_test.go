@@ -6,6 +6,8 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -349,5 +351,29 @@ func writeFile(t *testing.T, path, content string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestSubrequestLimitAndPrivateFetchPolicy(t *testing.T) {
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "up") }))
+	defer up.Close()
+	tests := []struct {
+		name string
+		opts core.Options
+		want string
+	}{
+		{"limit counts per event", core.Options{Runtimes: 1, Subrequests: 2, AllowPrivateFetch: true}, "200,200,Too many subrequests"},
+		{"private destinations refused by default", core.Options{Runtimes: 1}, "fetch to 127.0.0.1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newWorker(t, "testdata/fetcher.js", tt.opts)
+			for i := 0; i < 2; i++ { // the count starts again for each event
+				r := f.do(t, "GET", "/?n=3&url="+url.QueryEscape(up.URL), "")
+				if r.err != nil || !strings.HasPrefix(r.body, tt.want) {
+					t.Fatalf("event %d: %v %q, want prefix %q", i, r.err, r.body, tt.want)
+				}
+			}
+		})
 	}
 }

@@ -20,6 +20,8 @@ type Options struct {
 	// ReportError receives values passed to reportError and uncaught errors
 	// that have no other place to go.
 	ReportError func(goja.Value)
+	// Fetch configures outbound fetch().
+	Fetch fetch.Options
 }
 
 // Install defines the globals on l's runtime (call on the loop goroutine) and
@@ -39,5 +41,5 @@ func Install(l *loop.Loop, o Options) *fetch.API {
 	})
 	url.Install(vm)
 	encoding.Install(vm)
-	return fetch.Install(l)
+	return fetch.Install(l, o.Fetch)
 }

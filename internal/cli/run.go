@@ -12,6 +12,7 @@ import (
 	"github.com/ferry-run/ferry/core/loop"
 	"github.com/ferry-run/ferry/core/webapi"
 	"github.com/ferry-run/ferry/core/webapi/console"
+	"github.com/ferry-run/ferry/core/webapi/fetch"
 )
 
 const runUsage = `Usage: ferry run FILE [ARGS...]
@@ -68,6 +69,8 @@ func runScript(st *State, args []string) error {
 			}
 		},
 		ReportError: func(v goja.Value) { fail("Uncaught " + core.ValueStack(v)) },
+		// A local tool, like ferry dev: fetch may reach local servers.
+		Fetch: fetch.Options{AllowPrivate: true},
 	})
 	argv := make([]any, 0, len(args)-1)
 	for _, a := range args[1:] {

@@ -5,6 +5,8 @@
 package fetch
 
 import (
+	"net/http"
+
 	"github.com/dop251/goja"
 
 	"github.com/ferry-run/ferry/core/js"
@@ -22,6 +24,8 @@ type api struct {
 	vm      *goja.Runtime
 	loop    *loop.Loop
 	maxBody int64
+	opts    Options
+	client  *http.Client
 
 	headers, request, response, stream *js.Class
 
@@ -29,11 +33,11 @@ type api struct {
 	arrayValues              goja.Callable
 }
 
-// Install defines Headers, Request and Response on l's runtime. Call it on the
-// loop goroutine.
-func Install(l *loop.Loop) *API {
+// Install defines Headers, Request, Response and fetch on l's runtime. Call it
+// on the loop goroutine.
+func Install(l *loop.Loop, o Options) *API {
 	vm := l.VM()
-	a := &API{api{vm: vm, loop: l, maxBody: DefaultMaxBody}}
+	a := &API{api{vm: vm, loop: l, maxBody: DefaultMaxBody, opts: o, client: o.client()}}
 	jsonObj := vm.Get("JSON").(*goja.Object)
 	a.jsonParse, _ = goja.AssertFunction(jsonObj.Get("parse"))
 	a.jsonStringify, _ = goja.AssertFunction(jsonObj.Get("stringify"))
@@ -43,6 +47,7 @@ func Install(l *loop.Loop) *API {
 	a.installHeaders()
 	a.installRequest()
 	a.installResponse()
+	a.installFetch()
 	return a
 }
 
