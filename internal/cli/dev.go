@@ -217,11 +217,14 @@ func (p *project) build(runtimes int, log *slog.Logger) (*core.Worker, []string,
 		return nil, nil, err
 	}
 	spec := &env.Spec{}
-	opts := core.Options{Bundle: b, Runtimes: runtimes, Env: spec, Log: log, Dev: true}
+	opts := core.Options{Bundle: b, Runtimes: runtimes, Env: spec, Log: log, Dev: true, AllowPrivateFetch: true}
 	if p.cfg != nil {
 		spec.Vars = p.cfg.Vars
 		if p.cfg.Limits.CPUMs > 0 {
 			opts.CPULimit = time.Duration(p.cfg.Limits.CPUMs) * time.Millisecond
+		}
+		if p.cfg.Limits.Subrequests > 0 {
+			opts.Subrequests = p.cfg.Limits.Subrequests
 		}
 	}
 	secrets, err := config.LoadDevVars(p.dir, p.envName)
