@@ -1,0 +1,123 @@
+// Package local holds the embedded binding implementations `ferry dev` (and any
+// single-machine host) uses by default: state lives in SQLite databases under
+// one state directory, one database file per binding kind (kv.sqlite, later
+// r2, d1...), or in memory when nothing should persist.
+//
+// SQLite is modernc.org/sqlite, a pure-Go translation of SQLite: Ferry stays
+// one static binary with no cgo. Databases run in WAL mode, so a `ferry kv`
+// command can read and write while `ferry dev` serves.
+//
+// Example:
+//
+//	st, err := local.Open(".ferry/state")
+//	defer st.Close()
+//	ns, err := st.KV("my-namespace-id")
+package local
+
+import (
+	"database/sql"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+
+	"github.com/ferry-run/ferry/bindings/kv"
+)
+
+// Store is a state directory (or memory) holding every local binding. It is
+// safe for concurrent use; close it when done.
+type Store struct {
+	dir string // "" keeps everything in memory
+	now kv.Clock
+
+	mu     sync.Mutex
+	kvDB   *sql.DB
+	closed bool
+}
+
+// Option configures a Store.
+type Option func(*Store)
+
+// WithClock makes the store read the time from now (tests use a fake clock
+// to expire keys).
+func WithClock(now kv.Clock) Option { return func(s *Store) { s.now = now } }
+
+// Open returns the store kept in dir, creating the directory when needed. An
+// empty dir keeps state in memory only: it vanishes with the Store.
+func Open(dir string, opts ...Option) (*Store, error) {
+	s := &Store{dir: dir, now: time.Now}
+	for _, o := range opts {
+		o(s)
+	}
+	if dir != "" {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, fmt.Errorf("creating the state directory: %w", err)
+		}
+	}
+	return s, nil
+}
+
+// Dir returns the state directory ("" in memory).
+func (s *Store) Dir() string { return s.dir }
+
+// Close closes the databases. Bindings obtained from the store stop working.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closed = true
+	if s.kvDB != nil {
+		return s.kvDB.Close()
+	}
+	return nil
+}
+
+var memoryDBs atomic.Int64
+
+// openDB opens (creating) the database file name under the state directory,
+// or a private in-memory database, and runs schema.
+func (s *Store) openDB(name, schema string) (*sql.DB, error) {
+	var db *sql.DB
+	var err error
+	pragmas := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)"
+	if s.dir == "" {
+		// A named shared-cache memory database lives as long as one
+		// connection is open; the pool keeps exactly one.
+		dsn := fmt.Sprintf("file:ferry-%s-%d?mode=memory&cache=shared&%s", name, memoryDBs.Add(1), pragmas)
+		db, err = sql.Open("sqlite", dsn)
+		if err == nil {
+			db.SetMaxOpenConns(1)
+			db.SetMaxIdleConns(1)
+			db.SetConnMaxIdleTime(0)
+			db.SetConnMaxLifetime(0)
+		}
+	} else {
+		path := filepath.Join(s.dir, name+".sqlite")
+		dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + pragmas +
+			"&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
+		db, err = sql.Open("sqlite", dsn)
+		if err == nil {
+			db.SetMaxOpenConns(8)
+			db.SetMaxIdleConns(8)
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("opening the %s database: %w", name, err)
+	}
+	if _, err := db.Exec(schema); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("creating the %s database schema in %s: %w", name, s.where(), err)
+	}
+	return db, nil
+}
+
+func (s *Store) where() string {
+	if s.dir == "" {
+		return "memory"
+	}
+	return s.dir
+}
