@@ -3,12 +3,13 @@ package fetch
 import (
 	"fmt"
 	"io"
-	"unicode/utf8"
 
 	"github.com/dop251/goja"
 
 	"github.com/ferry-run/ferry/core/js"
 	"github.com/ferry-run/ferry/core/loop"
+	"github.com/ferry-run/ferry/core/webapi/file"
+	"github.com/ferry-run/ferry/core/webapi/formdata"
 )
 
 // source is where a body's bytes come from: bytes already in memory, or a Go
@@ -136,7 +137,7 @@ func (a *api) consume(b *Body, conv func([]byte) goja.Value) goja.Value {
 	return vm.ToValue(p)
 }
 
-// defineBodyMethods adds text/json/arrayBuffer/bytes and bodyUsed/body to a
+// defineBodyMethods adds text/json/arrayBuffer/bytes/blob/formData and bodyUsed/body to a
 // prototype whose instances expose their *Body through get.
 func (a *api) defineBodyMethods(c *js.Class, get func(goja.FunctionCall) *Body) {
 	vm := a.vm
@@ -162,6 +163,25 @@ func (a *api) defineBodyMethods(c *js.Class, get func(goja.FunctionCall) *Body) 
 			return js.NewUint8Array(vm, append([]byte(nil), b...))
 		})
 	})
+	c.Method("blob", func(call goja.FunctionCall) goja.Value {
+		b := get(call)
+		ct, _ := contentType(call.This)
+		return a.consume(b, func(data []byte) goja.Value {
+			// Body bytes are never modified once loaded, so the Blob shares them.
+			return a.files.Wrap(file.NewBlob(data, ct))
+		})
+	})
+	c.Method("formData", func(call goja.FunctionCall) goja.Value {
+		b := get(call)
+		ct, _ := contentType(call.This)
+		return a.consume(b, func(data []byte) goja.Value {
+			parts, err := formdata.Parse(ct, data)
+			if err != nil {
+				panic(vm.NewTypeError(err.Error()))
+			}
+			return a.forms.New(parts)
+		})
+	})
 	c.Getter("bodyUsed", func(call goja.FunctionCall) goja.Value {
 		return vm.ToValue(get(call).used)
 	})
@@ -177,17 +197,40 @@ func (a *api) defineBodyMethods(c *js.Class, get func(goja.FunctionCall) *Body) 
 	})
 }
 
-// decodeUTF8 decodes b as UTF-8 with replacement characters, dropping a BOM, as
-// the Body mixin's text() does.
+// decodeUTF8 is the Encoding Standard's "UTF-8 decode", as the Body mixin's
+// text() uses it: a leading BOM is dropped, each maximal ill-formed
+// subsequence becomes one U+FFFD.
 func decodeUTF8(b []byte) string {
 	if len(b) >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF {
 		b = b[3:]
 	}
-	if utf8.Valid(b) {
-		return string(b)
-	}
-	return string([]rune(string(b)))
+	return js.DecodeUTF8(b)
 }
+
+// contentType returns the Content-Type of the Request or Response v.
+func contentType(v goja.Value) (string, bool) {
+	if r, ok := js.Unwrap[*Request](v); ok {
+		return r.headers.Value("content-type")
+	}
+	if r, ok := js.Unwrap[*Response](v); ok {
+		return r.headers.Value("content-type")
+	}
+	return "", false
+}
+
+// installBodyTypes installs Blob, File and FormData, which bodies can be made
+// from and read as, and gives Blob.stream() the body stream class.
+func (a *api) installBodyTypes() {
+	a.files = file.Install(a.vm)
+	a.forms = formdata.Install(a.vm, a.files)
+	a.files.NewStream = func(data []byte) goja.Value {
+		return a.stream.Wrap(&bodyStream{body: &Body{src: &source{data: data}}})
+	}
+}
+
+// Files returns the runtime's Blob and File API (for families such as
+// structuredClone that make Blobs from Go).
+func (a *API) Files() *file.API { return a.files }
 
 // extractBody converts a BodyInit to a body and the Content-Type it implies.
 // A body stream is moved, not copied.
@@ -205,6 +248,13 @@ func (a *api) extractBytes(v goja.Value) (data []byte, contentType string) {
 	if s, ok := v.Export().(string); ok {
 		return []byte(s), "text/plain;charset=UTF-8"
 	}
+	// A Blob's bytes are immutable, so the body shares them.
+	if b, ok := file.Unwrap(v); ok {
+		return b.Bytes(), b.Type()
+	}
+	if f, ok := formdata.Unwrap(v); ok {
+		return f.Multipart()
+	}
 	if b, ok := js.Bytes(vm, v); ok {
 		return append([]byte(nil), b...), ""
 	}
@@ -216,8 +266,6 @@ func (a *api) extractBytes(v goja.Value) (data []byte, contentType string) {
 				return []byte(obj.String()), "application/x-www-form-urlencoded;charset=UTF-8"
 			case "ReadableStream":
 				panic(vm.NewTypeError("ReadableStream bodies built in JS are not supported by Ferry yet"))
-			case "FormData", "Blob", "File":
-				panic(vm.NewTypeError(tag.String() + " bodies are not supported by Ferry yet"))
 			}
 		}
 	}

@@ -11,6 +11,8 @@ import (
 
 	"github.com/ferry-run/ferry/core/js"
 	"github.com/ferry-run/ferry/core/loop"
+	"github.com/ferry-run/ferry/core/webapi/file"
+	"github.com/ferry-run/ferry/core/webapi/formdata"
 )
 
 // DefaultMaxBody is the largest body read into memory (100 MiB, Cloudflare's
@@ -29,6 +31,9 @@ type api struct {
 
 	headers, request, response, stream *js.Class
 
+	files *file.API     // Blob and File (body.go)
+	forms *formdata.API // FormData (body.go)
+
 	jsonParse, jsonStringify goja.Callable
 	arrayValues              goja.Callable
 }
@@ -44,6 +49,7 @@ func Install(l *loop.Loop, o Options) *API {
 	arrayProto := vm.Get("Array").(*goja.Object).Get("prototype").(*goja.Object)
 	a.arrayValues, _ = goja.AssertFunction(arrayProto.Get("values"))
 	a.installStream()
+	a.installBodyTypes()
 	a.installHeaders()
 	a.installRequest()
 	a.installResponse()
