@@ -4,10 +4,16 @@
 package examples_test
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
+	"net/textproto"
 	"os"
 	"path/filepath"
 	"strings"
@@ -195,4 +201,84 @@ func copyFile(t *testing.T, from, to string) {
 		t.Fatal(err)
 	}
 	writeFile(t, to, string(b))
+}
+
+func TestUpload(t *testing.T) {
+	base, _ := startDev(t, "upload")
+	res, body := get(t, base+"/")
+	if res.StatusCode != 200 || !strings.Contains(body, `enctype="multipart/form-data"`) {
+		t.Fatalf("GET / = %d %q", res.StatusCode, body)
+	}
+
+	// A real multipart body, written by Go's mime/multipart as a Go client would.
+	photo := make([]byte, 70_000)
+	for i := range photo {
+		photo[i] = byte(i * 7)
+	}
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	_ = w.WriteField("title", "Été à la mer")
+	_ = w.WriteField("tag", "a")
+	_ = w.WriteField("tag", "b")
+	h := textproto.MIMEHeader{}
+	h.Set("Content-Disposition", `form-data; name="photo"; filename="beach.jpg"`)
+	h.Set("Content-Type", "image/jpeg")
+	part, _ := w.CreatePart(h)
+	_, _ = part.Write(photo)
+	notes, _ := w.CreateFormFile("notes", "notes.txt") // application/octet-stream
+	_, _ = notes.Write([]byte("hello"))
+	_ = w.Close()
+	post, err := http.Post(base+"/upload", w.FormDataContentType(), &buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(post.Body)
+	post.Body.Close()
+	if post.StatusCode != 200 {
+		t.Fatalf("POST /upload = %d %s", post.StatusCode, raw)
+	}
+	type fileInfo struct {
+		Field, Name, Type, FirstBytes, SHA256 string
+		Size                                  int
+	}
+	var got struct {
+		Fields map[string]any
+		Files  []fileInfo
+	}
+	if err := json.Unmarshal(raw, &got); err != nil {
+		t.Fatalf("%v: %s", err, raw)
+	}
+	if got.Fields["title"] != "Été à la mer" || fmt.Sprint(got.Fields["tag"]) != "[a b]" {
+		t.Errorf("fields = %v", got.Fields)
+	}
+	sum := sha256.Sum256(photo)
+	want := []fileInfo{
+		{Field: "photo", Name: "beach.jpg", Type: "image/jpeg", Size: len(photo), FirstBytes: hex.EncodeToString(photo[:16]), SHA256: hex.EncodeToString(sum[:])},
+		{Field: "notes", Name: "notes.txt", Type: "application/octet-stream", Size: 5, FirstBytes: hex.EncodeToString([]byte("hello"))},
+	}
+	if len(got.Files) != len(want) {
+		t.Fatalf("files = %+v", got.Files)
+	}
+	for i, f := range got.Files {
+		w := want[i]
+		if f.SHA256 == "" { // the Worker only hashes when the runtime has crypto.subtle
+			w.SHA256 = ""
+		} else if i == 1 {
+			s := sha256.Sum256([]byte("hello"))
+			w.SHA256 = hex.EncodeToString(s[:])
+		}
+		if f != w {
+			t.Errorf("file %d:\n got %+v\nwant %+v", i, f, w)
+		}
+	}
+
+	bad, err := http.Post(base+"/upload", "text/plain", strings.NewReader("not a form"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ = io.ReadAll(bad.Body)
+	bad.Body.Close()
+	if bad.StatusCode != 400 || !strings.Contains(string(raw), "Unrecognized Content-Type header value") {
+		t.Errorf("POST text/plain = %d %s", bad.StatusCode, raw)
+	}
 }
