@@ -19,9 +19,11 @@ import (
 // %22) as browsers send them. A File without a type is sent as
 // application/octet-stream.
 func (f *FormData) Multipart() (body []byte, contentType string) {
-	size := 0
+	// Room for each part's delimiter line (a 60-character boundary) and
+	// headers, so a large file is copied once, not regrown.
+	size := 128
 	for _, e := range f.entries {
-		size += 128 + len(e.Name) + len(e.Value)
+		size += 256 + len(e.Name) + len(e.Value)
 		if e.File != nil {
 			size += len(e.File.Bytes()) + len(e.File.Name())
 		}
