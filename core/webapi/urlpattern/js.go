@@ -1,0 +1,294 @@
+package urlpattern
+
+import (
+	"strconv"
+	"sync"
+
+	"github.com/dop251/goja"
+
+	"github.com/ferry-run/ferry/core/js"
+)
+
+// glueSrc declares the class in JS so that calling URLPattern without new
+// throws, subclasses get their prototype, and the constructor has the
+// right name and length; the arguments go straight to Go, which resolves
+// the two WebIDL overloads by count and type.
+const glueSrc = `(function (make) {
+	"use strict";
+	class URLPattern { constructor(...args) { return make(new.target, args); } }
+	return URLPattern;
+})`
+
+var (
+	glueOnce sync.Once
+	glue     *goja.Program
+)
+
+// patternObject is the Go state behind a JS URLPattern.
+type patternObject struct {
+	js.Expando
+	p *Pattern
+}
+
+type api struct {
+	vm     *goja.Runtime
+	proto  *goja.Object
+	groups []group // scratch for exec, reused
+}
+
+// initMembers are URLPatternInit's members in WebIDL order (lexicographic),
+// the order a dictionary is read in and written back.
+var initMembers = []struct {
+	name string
+	c    Component // nComponents for baseURL
+}{
+	{"baseURL", nComponents}, {"hash", cHash}, {"hostname", cHostname}, {"password", cPassword},
+	{"pathname", cPathname}, {"port", cPort}, {"protocol", cProtocol}, {"search", cSearch}, {"username", cUsername},
+}
+
+// resultOrder is URLPatternResult's component members in lexicographic
+// order (inputs sits between hostname and password).
+var resultOrder = []Component{cHash, cHostname, cPassword, cPathname, cPort, cProtocol, cSearch, cUsername}
+
+// Install defines URLPattern on vm's global object. Call it once per
+// runtime, on the goroutine that owns vm.
+func Install(vm *goja.Runtime) {
+	glueOnce.Do(func() { glue = goja.MustCompile("urlpattern-glue.js", glueSrc, true) })
+	a := &api{vm: vm}
+	f, err := vm.RunProgram(glue)
+	if err != nil {
+		panic(err)
+	}
+	factory, _ := goja.AssertFunction(f)
+	v, err := factory(goja.Undefined(), vm.ToValue(a.construct))
+	if err != nil {
+		panic(err)
+	}
+	ctor := v.(*goja.Object)
+	a.proto = ctor.Get("prototype").(*goja.Object)
+	a.installProto()
+	_ = vm.GlobalObject().DefineDataProperty("URLPattern", ctor, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+}
+
+func (a *api) installProto() {
+	vm, proto := a.vm, a.proto
+	for c := range nComponents {
+		js.Attribute(vm, proto, c.String(), func(call goja.FunctionCall) goja.Value {
+			return vm.ToValue(a.this(call).p.comps[c].pattern)
+		}, nil)
+	}
+	js.Attribute(vm, proto, "hasRegExpGroups", func(call goja.FunctionCall) goja.Value {
+		return vm.ToValue(a.this(call).p.hasRegexpGroups)
+	}, nil)
+	js.Operation(vm, proto, "test", 0, func(call goja.FunctionCall) goja.Value {
+		p := a.this(call).p
+		v, _, ok := a.matchInput(call)
+		return vm.ToValue(ok && p.test(&v))
+	})
+	js.Operation(vm, proto, "exec", 0, func(call goja.FunctionCall) goja.Value {
+		p := a.this(call).p
+		v, inputs, ok := a.matchInput(call)
+		if !ok {
+			return goja.Null()
+		}
+		groups, ends, ok := p.exec(&v, a.groups[:0])
+		a.groups = groups[:0]
+		if !ok {
+			return goja.Null()
+		}
+		return a.result(p, &v, inputs, groups, ends)
+	})
+	js.ToStringTag(vm, proto, "URLPattern")
+}
+
+func (a *api) this(call goja.FunctionCall) *patternObject {
+	o, ok := js.Unwrap[*patternObject](call.This)
+	if !ok {
+		js.TypeError(a.vm, "Illegal invocation")
+	}
+	return o
+}
+
+// construct resolves the constructor overloads:
+//
+//	(URLPatternInput input, USVString baseURL, optional URLPatternOptions options = {})
+//	(optional URLPatternInput input = {}, optional URLPatternOptions options = {})
+//
+// With two arguments the second picks: a dictionary (object, undefined or
+// null) is options, anything else a base URL.
+func (a *api) construct(call goja.FunctionCall) goja.Value {
+	vm := a.vm
+	newTarget := call.Argument(0)
+	argv := call.Argument(1).ToObject(vm)
+	n := int(argv.Get("length").ToInteger())
+	arg := func(i int) goja.Value {
+		if i < n {
+			return argv.Get(strconv.Itoa(i))
+		}
+		return goja.Undefined()
+	}
+	input := arg(0)
+	var baseURL *string
+	var optsV goja.Value
+	if n >= 3 || n == 2 && !isDictionary(arg(1)) {
+		s := usv(vm, arg(1))
+		baseURL = &s
+		optsV = arg(2)
+	} else {
+		optsV = arg(1)
+	}
+	var opts Options
+	if !js.IsNullish(optsV) {
+		o, ok := optsV.(*goja.Object)
+		if !ok {
+			js.TypeError(vm, "Failed to construct 'URLPattern': The provided value is not of type 'URLPatternOptions'.")
+		}
+		opts.IgnoreCase = o.Get("ignoreCase") != nil && o.Get("ignoreCase").ToBoolean()
+	}
+	var p *Pattern
+	var err error
+	if isDictionary(input) {
+		in := a.readInit(input)
+		p, err = createFromRec(&in, baseURL, opts)
+	} else {
+		p, err = create(usv(vm, input), baseURL, nil, opts)
+	}
+	if err != nil {
+		js.TypeError(vm, "Failed to construct 'URLPattern': "+err.Error())
+	}
+	obj := vm.NewDynamicObject(&patternObject{p: p})
+	proto := a.proto
+	if nt, ok := newTarget.(*goja.Object); ok {
+		if pr, ok := nt.Get("prototype").(*goja.Object); ok {
+			proto = pr
+		}
+	}
+	_ = obj.SetPrototype(proto)
+	return obj
+}
+
+func createFromRec(in *initRec, baseURL *string, opts Options) (*Pattern, error) {
+	return create("", baseURL, in, opts)
+}
+
+// isDictionary reports whether a union (USVString or URLPatternInit)
+// value converts as the dictionary: objects, undefined and null.
+func isDictionary(v goja.Value) bool {
+	if v == nil || goja.IsUndefined(v) || goja.IsNull(v) {
+		return true
+	}
+	_, ok := v.(*goja.Object)
+	return ok
+}
+
+// readInit converts a JS value to a URLPatternInit, reading members in
+// WebIDL order.
+func (a *api) readInit(v goja.Value) initRec {
+	var r initRec
+	o, ok := v.(*goja.Object)
+	if !ok {
+		return r
+	}
+	for _, m := range initMembers {
+		mv := o.Get(m.name)
+		if mv == nil || goja.IsUndefined(mv) {
+			continue
+		}
+		s := usv(a.vm, mv)
+		if m.c == nComponents {
+			r.baseURL, r.hasBase = s, true
+		} else {
+			r.set(m.c, s)
+		}
+	}
+	return r
+}
+
+// matchInput converts test/exec arguments (input = {}, baseURL?) to the
+// values to match. ok false means no match; invalid combinations throw.
+// inputs are the values for the result's inputs array.
+func (a *api) matchInput(call goja.FunctionCall) (v urlValues, inputs []goja.Value, ok bool) {
+	vm := a.vm
+	input := call.Argument(0)
+	baseV := call.Argument(1)
+	hasBase := !goja.IsUndefined(baseV)
+	if isDictionary(input) {
+		if hasBase {
+			js.TypeError(vm, "a base URL is not allowed with a URLPatternInit (use its baseURL member)")
+		}
+		in := a.readInit(input)
+		v, ok = initValues(&in)
+		return v, []goja.Value{a.initObject(&in)}, ok
+	}
+	s := usv(vm, input)
+	if !hasBase {
+		v, ok = stringValues(s, nil)
+		return v, []goja.Value{vm.ToValue(s)}, ok
+	}
+	b := usv(vm, baseV)
+	v, ok = stringValues(s, &b)
+	return v, []goja.Value{vm.ToValue(s), vm.ToValue(b)}, ok
+}
+
+// initObject converts a URLPatternInit back to a JS object with its
+// present members.
+func (a *api) initObject(in *initRec) goja.Value {
+	o := a.vm.NewObject()
+	for _, m := range initMembers {
+		if m.c == nComponents {
+			if in.hasBase {
+				_ = o.Set(m.name, in.baseURL)
+			}
+		} else if in.present(m.c) {
+			_ = o.Set(m.name, in.v[m.c])
+		}
+	}
+	return o
+}
+
+// result builds a URLPatternResult.
+func (a *api) result(p *Pattern, v *urlValues, inputs []goja.Value, groups []group, ends [nComponents]int) goja.Value {
+	vm := a.vm
+	res := vm.NewObject()
+	inputsArr := vm.NewArray(toAny(inputs)...)
+	for _, c := range resultOrder {
+		if c == cPassword {
+			_ = res.Set("inputs", inputsArr)
+		}
+		start := 0
+		if c > 0 {
+			start = ends[c-1]
+		}
+		g := vm.NewObject()
+		names := p.comps[c].names
+		for i, grp := range groups[start:ends[c]] {
+			if grp.ok {
+				_ = g.Set(names[i], grp.value)
+			} else {
+				_ = g.Set(names[i], goja.Undefined())
+			}
+		}
+		cr := vm.NewObject()
+		_ = cr.Set("input", v[c])
+		_ = cr.Set("groups", g)
+		_ = res.Set(c.String(), cr)
+	}
+	return res
+}
+
+func toAny(vs []goja.Value) []any {
+	out := make([]any, len(vs))
+	for i, v := range vs {
+		out[i] = v
+	}
+	return out
+}
+
+// usv converts v to a USVString: ToString with lone surrogates replaced
+// (goja's String does that); Symbols throw a TypeError.
+func usv(vm *goja.Runtime, v goja.Value) string {
+	if _, ok := v.(*goja.Symbol); ok {
+		js.TypeError(vm, "Cannot convert a Symbol value to a string")
+	}
+	return v.String()
+}
