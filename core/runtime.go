@@ -90,7 +90,7 @@ func (r *rt) install() error {
 	if _, err := vm.RunProgram(prelude); err != nil {
 		return fmt.Errorf("installing the runtime: %w", err)
 	}
-	envObj, err := r.w.opts.Env.Object(vm)
+	envObj, err := r.w.opts.Env.Object(r.loop)
 	if err != nil {
 		return err
 	}

@@ -19,8 +19,37 @@ import (
 type KV struct {
 	s    *Store
 	db   *sql.DB
+	q    *kvStmts
 	id   string
 	puts atomic.Uint32
+}
+
+// kvStmts are the kv database's statements, prepared once per store: SQLite
+// parses a statement in about as long as it runs a point lookup.
+type kvStmts struct {
+	get, put, del, list, listTo *sql.Stmt
+}
+
+func prepareKV(db *sql.DB) (*kvStmts, error) {
+	q := &kvStmts{}
+	for _, p := range []struct {
+		st  **sql.Stmt
+		sql string
+	}{
+		{&q.get, `SELECT value, metadata, expiration FROM kv WHERE namespace = ? AND key = ? AND (expiration IS NULL OR expiration > ?)`},
+		{&q.put, `INSERT INTO kv (namespace, key, value, metadata, expiration) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value, metadata = excluded.metadata, expiration = excluded.expiration`},
+		{&q.del, `DELETE FROM kv WHERE namespace = ? AND key = ?`},
+		{&q.list, `SELECT key, metadata, expiration FROM kv WHERE namespace = ? AND key >= ? AND (expiration IS NULL OR expiration > ?) ORDER BY key LIMIT ?`},
+		{&q.listTo, `SELECT key, metadata, expiration FROM kv WHERE namespace = ? AND key >= ? AND key < ? AND (expiration IS NULL OR expiration > ?) ORDER BY key LIMIT ?`},
+	} {
+		st, err := db.Prepare(p.sql)
+		if err != nil {
+			return nil, fmt.Errorf("preparing the kv statements: %w", err)
+		}
+		*p.st = st
+	}
+	return q, nil
 }
 
 var _ kv.Namespace = (*KV)(nil)
@@ -60,9 +89,14 @@ func (s *Store) KV(namespaceID string) (*KV, error) {
 			db.Close()
 			return nil, fmt.Errorf("deleting expired KV keys: %w", err)
 		}
-		s.kvDB = db
+		q, err := prepareKV(db)
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+		s.kvDB, s.kvStmts = db, q
 	}
-	return &KV{s: s, db: s.kvDB, id: namespaceID}, nil
+	return &KV{s: s, db: s.kvDB, q: s.kvStmts, id: namespaceID}, nil
 }
 
 // KVNamespaces returns the ids of the namespaces that hold keys, sorted.
@@ -98,19 +132,13 @@ func (n *KV) Get(ctx context.Context, key string) (kv.Entry, bool, error) {
 	if err := kv.CheckKey(kv.OpGet, key); err != nil {
 		return kv.Entry{}, false, err
 	}
-	return n.get(ctx, n.db, key)
+	return n.get(ctx, n.q.get, key)
 }
 
-type querier interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
-func (n *KV) get(ctx context.Context, q querier, key string) (kv.Entry, bool, error) {
+func (n *KV) get(ctx context.Context, st *sql.Stmt, key string) (kv.Entry, bool, error) {
 	var e kv.Entry
 	var exp sql.NullInt64
-	err := q.QueryRowContext(ctx,
-		`SELECT value, metadata, expiration FROM kv WHERE namespace = ? AND key = ? AND (expiration IS NULL OR expiration > ?)`,
-		n.id, []byte(key), n.s.now().Unix()).Scan(&e.Value, &e.Metadata, &exp)
+	err := st.QueryRowContext(ctx, n.id, []byte(key), n.s.now().Unix()).Scan(&e.Value, &e.Metadata, &exp)
 	if errors.Is(err, sql.ErrNoRows) {
 		return kv.Entry{}, false, nil
 	}
@@ -135,10 +163,12 @@ func (n *KV) GetMany(ctx context.Context, keys []string) ([]*kv.Entry, error) {
 		return nil, fmt.Errorf("reading KV keys: %w", err)
 	}
 	defer tx.Rollback()
+	st := tx.StmtContext(ctx, n.q.get)
+	defer st.Close()
 	out := make([]*kv.Entry, len(keys))
 	total := 0
 	for i, k := range keys {
-		e, found, err := n.get(ctx, tx, k)
+		e, found, err := n.get(ctx, st, k)
 		if err != nil {
 			return nil, err
 		}
@@ -171,10 +201,7 @@ func (n *KV) Put(ctx context.Context, key string, value []byte, opts kv.PutOptio
 	if value == nil {
 		value = []byte{}
 	}
-	_, err = n.db.ExecContext(ctx,
-		`INSERT INTO kv (namespace, key, value, metadata, expiration) VALUES (?, ?, ?, ?, ?)
-		 ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value, metadata = excluded.metadata, expiration = excluded.expiration`,
-		n.id, []byte(key), value, meta, expArg)
+	_, err = n.q.put.ExecContext(ctx, n.id, []byte(key), value, meta, expArg)
 	if err != nil {
 		return fmt.Errorf("writing KV key: %w", err)
 	}
@@ -189,7 +216,7 @@ func (n *KV) Delete(ctx context.Context, key string) error {
 	if err := kv.CheckKey(kv.OpDelete, key); err != nil {
 		return err
 	}
-	if _, err := n.db.ExecContext(ctx, `DELETE FROM kv WHERE namespace = ? AND key = ?`, n.id, []byte(key)); err != nil {
+	if _, err := n.q.del.ExecContext(ctx, n.id, []byte(key)); err != nil {
 		return fmt.Errorf("deleting KV key: %w", err)
 	}
 	return nil
@@ -202,20 +229,19 @@ func (n *KV) List(ctx context.Context, opts kv.ListOptions) (kv.ListResult, erro
 		return kv.ListResult{}, err
 	}
 	// Keys from max(prefix, just after the cursor) up to the end of the prefix
-	// range; the extra row tells whether there is another page.
-	lower, op := []byte(opts.Prefix), ">="
+	// range; the extra row tells whether there is another page. The smallest
+	// key after the cursor's is the cursor's key followed by a NUL byte.
+	lower := []byte(opts.Prefix)
 	if after != "" && after >= opts.Prefix {
-		lower, op = []byte(after), ">"
+		lower = append([]byte(after), 0)
 	}
-	query := `SELECT key, metadata, expiration FROM kv WHERE namespace = ? AND key ` + op + ` ? AND (expiration IS NULL OR expiration > ?)`
-	args := []any{n.id, lower, n.s.now().Unix()}
+	now := n.s.now().Unix()
+	var rows *sql.Rows
 	if upper := prefixEnd(opts.Prefix); upper != nil {
-		query += ` AND key < ?`
-		args = append(args, upper)
+		rows, err = n.q.listTo.QueryContext(ctx, n.id, lower, upper, now, limit+1)
+	} else {
+		rows, err = n.q.list.QueryContext(ctx, n.id, lower, now, limit+1)
 	}
-	query += ` ORDER BY key LIMIT ?`
-	args = append(args, limit+1)
-	rows, err := n.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return kv.ListResult{}, fmt.Errorf("listing KV keys: %w", err)
 	}

@@ -35,9 +35,10 @@ type Store struct {
 	dir string // "" keeps everything in memory
 	now kv.Clock
 
-	mu     sync.Mutex
-	kvDB   *sql.DB
-	closed bool
+	mu      sync.Mutex
+	kvDB    *sql.DB
+	kvStmts *kvStmts
+	closed  bool
 }
 
 // Option configures a Store.

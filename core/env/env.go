@@ -1,6 +1,8 @@
 // Package env builds the JS `env` object a Worker receives: its vars (strings or
-// JSON values, as in wrangler config), its secrets, and — as binding kinds land —
-// the JS glue over the binding interfaces in bindings/<kind>.
+// JSON values, as in wrangler config), its secrets, and the JS glue over the
+// binding interfaces in bindings/<kind> (KV namespaces so far). The glue never
+// knows which implementation it drives: the host (ferry dev, an adapter) picks
+// them and puts them in the Spec.
 package env
 
 import (
@@ -9,6 +11,9 @@ import (
 	"sort"
 
 	"github.com/dop251/goja"
+
+	"github.com/ferry-run/ferry/bindings/kv"
+	"github.com/ferry-run/ferry/core/loop"
 )
 
 // Spec is everything that goes into env, independent of any runtime. Build it
@@ -16,7 +21,9 @@ import (
 type Spec struct {
 	Vars    map[string]any    // from wrangler config: string or decoded JSON
 	Secrets map[string]string // from .dev.vars / the host's secret store; win over vars
-	json    map[string]string // pre-encoded non-string vars, so each runtime only parses
+	// KV maps binding names to KV namespaces (wrangler's kv_namespaces).
+	KV   map[string]kv.Namespace
+	json map[string]string // pre-encoded non-string vars, so each runtime only parses
 }
 
 // Prepare validates and pre-encodes the spec.
@@ -45,6 +52,12 @@ func (s *Spec) Names() []string {
 	}
 	for k := range s.Secrets {
 		if !seen[k] {
+			seen[k] = true
+			out = append(out, k)
+		}
+	}
+	for k := range s.KV {
+		if !seen[k] {
 			out = append(out, k)
 		}
 	}
@@ -52,10 +65,13 @@ func (s *Spec) Names() []string {
 	return out
 }
 
-// Object builds the env object on vm. Values are plain JS values (JSON vars are
+// Object builds the env object on l's runtime (call it on the loop goroutine,
+// after the Web APIs are installed). Vars are plain JS values (JSON vars are
 // real objects, not Go-backed wrappers), so code may freely read, spread and
-// serialise them.
-func (s *Spec) Object(vm *goja.Runtime) (*goja.Object, error) {
+// serialise them; bindings are Go-backed objects whose I/O runs off the loop.
+// A binding wins over a var or secret of the same name.
+func (s *Spec) Object(l *loop.Loop) (*goja.Object, error) {
+	vm := l.VM()
 	if s.json == nil {
 		if err := s.Prepare(); err != nil {
 			return nil, err
@@ -63,7 +79,15 @@ func (s *Spec) Object(vm *goja.Runtime) (*goja.Object, error) {
 	}
 	obj := vm.NewObject()
 	parse, _ := goja.AssertFunction(vm.Get("JSON").(*goja.Object).Get("parse"))
+	var kvGlue *kvGlue
 	for _, k := range s.Names() {
+		if ns, ok := s.KV[k]; ok {
+			if kvGlue == nil {
+				kvGlue = newKVGlue(l)
+			}
+			_ = obj.Set(k, kvGlue.wrap(ns))
+			continue
+		}
 		if sec, ok := s.Secrets[k]; ok {
 			_ = obj.Set(k, sec)
 			continue
