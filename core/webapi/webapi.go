@@ -7,10 +7,13 @@ import (
 
 	"github.com/ferry-run/ferry/core/loop"
 	"github.com/ferry-run/ferry/core/webapi/console"
+	"github.com/ferry-run/ferry/core/webapi/crypto"
 	"github.com/ferry-run/ferry/core/webapi/encoding"
+	"github.com/ferry-run/ferry/core/webapi/events"
 	"github.com/ferry-run/ferry/core/webapi/fetch"
 	"github.com/ferry-run/ferry/core/webapi/global"
 	"github.com/ferry-run/ferry/core/webapi/url"
+	"github.com/ferry-run/ferry/core/webapi/urlpattern"
 )
 
 // Options carry the host's sinks.
@@ -39,7 +42,10 @@ func Install(l *loop.Loop, o Options) *fetch.API {
 			o.ReportError(v)
 		}
 	})
+	crypto.Install(l)
 	url.Install(vm)
+	urlpattern.Install(vm)
 	encoding.Install(vm)
+	events.Install(l) // before fetch: every Request has an AbortSignal
 	return fetch.Install(l, o.Fetch)
 }

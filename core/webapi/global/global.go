@@ -1,16 +1,11 @@
 // Package global installs the small globals every Worker sees: self,
-// navigator, performance, crypto.getRandomValues / randomUUID (the rest of
-// crypto lives in core/webapi/crypto), and reportError.
+// navigator, performance and reportError (crypto lives in core/webapi/crypto).
 package global
 
 import (
-	"crypto/rand"
-	"fmt"
 	"time"
 
 	"github.com/dop251/goja"
-
-	"github.com/ferry-run/ferry/core/js"
 )
 
 // UserAgent is navigator.userAgent, as in Cloudflare Workers.
@@ -48,43 +43,8 @@ func Install(vm *goja.Runtime, report func(goja.Value)) {
 	})
 	_ = g.Set("performance", perf)
 
-	cr := vm.NewObject()
-	_ = cr.Set("getRandomValues", func(call goja.FunctionCall) goja.Value {
-		v := call.Argument(0)
-		b, ok := js.Bytes(vm, v)
-		if !ok || isFloatArray(v) {
-			panic(vm.NewTypeError("crypto.getRandomValues() requires an integer-type TypedArray"))
-		}
-		if len(b) > 65536 {
-			js.ThrowDOMException(vm, "QuotaExceededError", fmt.Sprintf("The ArrayBufferView's byte length (%d) exceeds the number of bytes of entropy available via this API (65536).", len(b)))
-		}
-		_, _ = rand.Read(b)
-		return v
-	})
-	_ = cr.Set("randomUUID", func(goja.FunctionCall) goja.Value {
-		var u [16]byte
-		_, _ = rand.Read(u[:])
-		u[6] = u[6]&0x0f | 0x40
-		u[8] = u[8]&0x3f | 0x80
-		return vm.ToValue(fmt.Sprintf("%x-%x-%x-%x-%x", u[0:4], u[4:6], u[6:8], u[8:10], u[10:16]))
-	})
-	_ = g.Set("crypto", cr)
-
 	_ = g.Set("reportError", func(call goja.FunctionCall) goja.Value {
 		report(call.Argument(0))
 		return goja.Undefined()
 	})
-}
-
-func isFloatArray(v goja.Value) bool {
-	obj, ok := v.(*goja.Object)
-	if !ok {
-		return false
-	}
-	switch obj.ClassName() {
-	case "Float32Array", "Float64Array", "DataView":
-		return true
-	}
-	tag := obj.GetSymbol(goja.SymToStringTag)
-	return tag != nil && (tag.String() == "Float32Array" || tag.String() == "Float64Array" || tag.String() == "Float16Array")
 }

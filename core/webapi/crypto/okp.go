@@ -1,0 +1,262 @@
+package crypto
+
+import (
+	"crypto/ecdh"
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/subtle"
+	"crypto/x509"
+)
+
+// Ed25519 (RFC 8032) and X25519 (RFC 7748), the "OKP" key types.
+
+// okpUsages returns the usages a public and a private key may have.
+func okpUsages(name string) (public, private Usages) {
+	if name == algX25519 {
+		return 0, UsageDeriveKey | UsageDeriveBits
+	}
+	return UsageVerify, UsageSign
+}
+
+func generateOKP(p *params, extractable bool, usages Usages) (any, error) {
+	pubU, privU := okpUsages(p.name)
+	if err := checkUsages(usages, pubU|privU); err != nil {
+		return nil, err
+	}
+	var pub, priv any
+	if p.name == algEd25519 {
+		pu, pr, err := ed25519.GenerateKey(rand.Reader)
+		if err != nil {
+			return nil, operationError("%v", err)
+		}
+		pub, priv = pu, pr
+	} else {
+		pr, err := ecdh.X25519().GenerateKey(rand.Reader)
+		if err != nil {
+			return nil, operationError("%v", err)
+		}
+		pub, priv = pr.PublicKey(), pr
+	}
+	alg := KeyAlgorithm{Name: p.name}
+	return keyPair{
+		public:  &Key{Type: Public, Extractable: true, Algorithm: alg, Usages: usages & pubU, Material: pub},
+		private: &Key{Type: Private, Extractable: extractable, Algorithm: alg, Usages: usages & privU, Material: priv},
+	}, nil
+}
+
+// okpPublic makes the public key of the algorithm from 32 raw bytes.
+func okpPublic(name string, b []byte) (any, error) {
+	if len(b) != 32 {
+		return nil, dataError("%s public keys must be 32 bytes, not %d.", name, len(b))
+	}
+	if name == algEd25519 {
+		return ed25519.PublicKey(append([]byte(nil), b...)), nil
+	}
+	pub, err := ecdh.X25519().NewPublicKey(b)
+	if err != nil {
+		return nil, dataError("Invalid X25519 public key: %v", err)
+	}
+	return pub, nil
+}
+
+func okpPrivate(name string, seed []byte) (any, error) {
+	if len(seed) != 32 {
+		return nil, dataError("%s private keys must be 32 bytes, not %d.", name, len(seed))
+	}
+	if name == algEd25519 {
+		return ed25519.NewKeyFromSeed(seed), nil
+	}
+	priv, err := ecdh.X25519().NewPrivateKey(seed)
+	if err != nil {
+		return nil, dataError("Invalid X25519 private key: %v", err)
+	}
+	return priv, nil
+}
+
+// okpPublicBytes returns the raw public key of a public or private key.
+func okpPublicBytes(m any) []byte {
+	switch k := m.(type) {
+	case ed25519.PublicKey:
+		return k
+	case ed25519.PrivateKey:
+		return k.Public().(ed25519.PublicKey)
+	case *ecdh.PublicKey:
+		return k.Bytes()
+	case *ecdh.PrivateKey:
+		return k.PublicKey().Bytes()
+	}
+	return nil
+}
+
+func okpPrivateBytes(m any) []byte {
+	switch k := m.(type) {
+	case ed25519.PrivateKey:
+		return k.Seed()
+	case *ecdh.PrivateKey:
+		return k.Bytes()
+	}
+	return nil
+}
+
+// okpMatches reports whether a parsed key is of the algorithm's type.
+func okpMatches(name string, m any) bool {
+	switch k := m.(type) {
+	case ed25519.PublicKey, ed25519.PrivateKey:
+		return name == algEd25519
+	case *ecdh.PublicKey:
+		return name == algX25519 && k.Curve() == ecdh.X25519()
+	case *ecdh.PrivateKey:
+		return name == algX25519 && k.Curve() == ecdh.X25519()
+	}
+	return false
+}
+
+func importOKP(format string, data []byte, jwk *JWK, p *params, extractable bool, usages Usages) (*Key, error) {
+	pubU, privU := okpUsages(p.name)
+	k := &Key{Type: Public, Extractable: extractable, Usages: usages, Algorithm: KeyAlgorithm{Name: p.name}}
+	var err error
+	switch format {
+	case "raw":
+		if err := checkUsages(usages, pubU); err != nil {
+			return nil, err
+		}
+		if k.Material, err = okpPublic(p.name, data); err != nil {
+			return nil, err
+		}
+	case "spki":
+		if err := checkUsages(usages, pubU); err != nil {
+			return nil, err
+		}
+		m, err := x509.ParsePKIXPublicKey(data)
+		if err != nil {
+			return nil, dataError("Invalid SPKI input: %v", err)
+		}
+		if !okpMatches(p.name, m) {
+			return nil, dataError("The SPKI does not hold an %s key.", p.name)
+		}
+		k.Material = m
+	case "pkcs8":
+		if err := checkUsages(usages, privU); err != nil {
+			return nil, err
+		}
+		m, err := x509.ParsePKCS8PrivateKey(data)
+		if err != nil {
+			return nil, dataError("Invalid PKCS8 input: %v", err)
+		}
+		if !okpMatches(p.name, m) {
+			return nil, dataError("The PKCS8 does not hold an %s key.", p.name)
+		}
+		k.Type, k.Material = Private, m
+	case "jwk":
+		allowed := pubU
+		if jwk.D != nil {
+			allowed = privU
+		}
+		if err := checkUsages(usages, allowed); err != nil {
+			return nil, err
+		}
+		if err := kty(jwk, "OKP"); err != nil {
+			return nil, err
+		}
+		if jwk.Crv == nil || *jwk.Crv != p.name {
+			return nil, dataError("The JSON Web Key's \"crv\" member must be %q.", p.name)
+		}
+		use := "enc"
+		if p.name == algEd25519 {
+			use = "sig"
+			if jwk.Alg != nil && *jwk.Alg != "Ed25519" && *jwk.Alg != "EdDSA" {
+				return nil, dataError("The JSON Web Key's \"alg\" member must be \"Ed25519\" or \"EdDSA\".")
+			}
+		}
+		if err := checkJWK(jwk, use, extractable, usages); err != nil {
+			return nil, err
+		}
+		x, err := b64(jwk.X, "x")
+		if err != nil {
+			return nil, err
+		}
+		if jwk.D == nil {
+			if k.Material, err = okpPublic(p.name, x); err != nil {
+				return nil, err
+			}
+			break
+		}
+		d, err := b64(jwk.D, "d")
+		if err != nil {
+			return nil, err
+		}
+		if k.Material, err = okpPrivate(p.name, d); err != nil {
+			return nil, err
+		}
+		if subtle.ConstantTimeCompare(okpPublicBytes(k.Material), x) != 1 {
+			return nil, dataError("The JSON Web Key's private key does not match its public key.")
+		}
+		k.Type = Private
+	default:
+		return nil, notSupported("Unsupported format %q for %s keys.", format, p.name)
+	}
+	return k, nil
+}
+
+func exportOKP(format string, k *Key) (any, error) {
+	switch format {
+	case "raw", "spki":
+		if k.Type != Public {
+			return nil, invalidAccess("Only public keys can be exported as %s.", format)
+		}
+		if format == "raw" {
+			return append([]byte(nil), okpPublicBytes(k.Material)...), nil
+		}
+		b, err := x509.MarshalPKIXPublicKey(k.Material)
+		if err != nil {
+			return nil, operationError("%v", err)
+		}
+		return b, nil
+	case "pkcs8":
+		if k.Type != Private {
+			return nil, invalidAccess("Only private keys can be exported as pkcs8.")
+		}
+		b, err := x509.MarshalPKCS8PrivateKey(k.Material)
+		if err != nil {
+			return nil, operationError("%v", err)
+		}
+		return b, nil
+	case "jwk":
+		j := &JWK{Kty: str("OKP"), Crv: str(k.Algorithm.Name), X: enc(okpPublicBytes(k.Material))}
+		if k.Algorithm.Name == algEd25519 {
+			j.Alg = str("Ed25519")
+		}
+		if k.Type == Private {
+			j.D = enc(okpPrivateBytes(k.Material))
+		}
+		return exportJWK(j, k), nil
+	}
+	return nil, notSupported("Unsupported format %q for %s keys.", format, k.Algorithm.Name)
+}
+
+func signEd25519(k *Key, data []byte) ([]byte, error) {
+	priv, ok := k.Material.(ed25519.PrivateKey)
+	if !ok {
+		return nil, invalidAccess("Signing requires a private key.")
+	}
+	return ed25519.Sign(priv, data), nil
+}
+
+func verifyEd25519(k *Key, sig, data []byte) (bool, error) {
+	pub, ok := k.Material.(ed25519.PublicKey)
+	if !ok {
+		return false, invalidAccess("Verifying requires a public key.")
+	}
+	if len(sig) != ed25519.SignatureSize {
+		return false, nil
+	}
+	return ed25519.Verify(pub, data, sig), nil
+}
+
+func x25519(k, pk *Key) ([]byte, error) {
+	secret, err := k.Material.(*ecdh.PrivateKey).ECDH(pk.Material.(*ecdh.PublicKey))
+	if err != nil {
+		return nil, operationError("X25519 failed: %v", err)
+	}
+	return secret, nil
+}
