@@ -32,13 +32,29 @@ var domExceptionCodes = map[string]int{
 // name, or 0 when the name has none (AbortError → 20, DataError → 0).
 func DOMExceptionCode(name string) int { return domExceptionCodes[name] }
 
-// NewDOMException returns a DOMException value with message and name. While
-// the runtime has no DOMException constructor (globalThis.DOMException is not
-// a function), it returns an Error whose name and legacy code properties match
-// what the DOMException would carry, so `e.name === "InvalidCharacterError"`
-// and `e.code === 5` hold either way.
+// domExceptionKey keys the runtime's own DOMException constructor on the
+// global object, out of scripts' reach.
+var domExceptionKey = goja.NewSymbol("DOMException")
+
+// SetDOMExceptionConstructor records ctor as vm's DOMException (the events
+// family calls it when it installs the class), so NewDOMException builds real
+// DOMExceptions even after a script replaces globalThis.DOMException.
+func SetDOMExceptionConstructor(vm *goja.Runtime, ctor *goja.Object) {
+	_ = vm.GlobalObject().DefineDataPropertySymbol(domExceptionKey, ctor, goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_FALSE)
+}
+
+// NewDOMException returns a DOMException value with message and name, made by
+// the constructor SetDOMExceptionConstructor recorded, else by
+// globalThis.DOMException. While the runtime has neither, it returns an Error
+// whose name and legacy code properties match what the DOMException would
+// carry, so `e.name === "InvalidCharacterError"` and `e.code === 5` hold
+// either way.
 func NewDOMException(vm *goja.Runtime, name, message string) *goja.Object {
-	if ctor, ok := goja.AssertConstructor(vm.Get("DOMException")); ok {
+	ctorValue := vm.GlobalObject().GetSymbol(domExceptionKey)
+	if ctorValue == nil || goja.IsUndefined(ctorValue) {
+		ctorValue = vm.Get("DOMException")
+	}
+	if ctor, ok := goja.AssertConstructor(ctorValue); ok {
 		obj, err := ctor(nil, vm.ToValue(message), vm.ToValue(name))
 		if err == nil {
 			return obj
