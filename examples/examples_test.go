@@ -282,3 +282,73 @@ func TestUpload(t *testing.T) {
 		t.Errorf("POST text/plain = %d %s", bad.StatusCode, raw)
 	}
 }
+
+func TestKVCounter(t *testing.T) {
+	state := t.TempDir()
+	ferry := func(args ...string) (int, string) {
+		var out, errs strings.Builder
+		wd, _ := os.Getwd()
+		code := cli.Main(&cli.State{Args: args, Stdout: &out, Stderr: &errs, Getenv: func(string) string { return "" },
+			Getwd: func() (string, error) { return wd, nil }, Ctx: context.Background()})
+		return code, out.String() + errs.String()
+	}
+	visit := func(t *testing.T, base, path, want string) {
+		t.Helper()
+		if res, body := get(t, base+path); res.StatusCode != 200 || body != want {
+			t.Fatalf("GET %s = %d %q, want %q", path, res.StatusCode, body, want)
+		}
+	}
+	// Seed a count with the CLI, as a user would before starting the server.
+	if code, out := ferry("kv", "key", "put", "visits:/seeded", "41", "--binding", "COUNTS", "--persist-to", state, "kv-counter"); code != 0 {
+		t.Fatalf("ferry kv key put: %d %s", code, out)
+	}
+
+	t.Run("first server", func(t *testing.T) {
+		base, _ := startDev(t, "kv-counter", "--persist-to", state, "--no-watch")
+		visit(t, base, "/a", "/a has been visited 1 time\n")
+		visit(t, base, "/a", "/a has been visited 2 times\n")
+		visit(t, base, "/b/c", "/b/c has been visited 1 time\n")
+		visit(t, base, "/seeded", "/seeded has been visited 42 times\n")
+		req, _ := http.NewRequest("DELETE", base+"/b/c", nil)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		visit(t, base, "/b/c", "/b/c has been visited 1 time\n")
+	})
+
+	t.Run("after a restart", func(t *testing.T) {
+		base, _ := startDev(t, "kv-counter", "--persist-to", state, "--no-watch")
+		visit(t, base, "/a", "/a has been visited 3 times\n")
+		_, body := get(t, base+"/__stats")
+		var stats []struct {
+			Path   string `json:"path"`
+			Visits int    `json:"visits"`
+			First  string `json:"first"`
+		}
+		if err := json.Unmarshal([]byte(body), &stats); err != nil {
+			t.Fatalf("/__stats: %v: %s", err, body)
+		}
+		got := []string{}
+		for _, s := range stats {
+			got = append(got, fmt.Sprintf("%s=%d", s.Path, s.Visits))
+			if _, err := time.Parse(time.RFC3339, s.First); err != nil {
+				t.Errorf("%s: first visit %q: %v", s.Path, s.First, err)
+			}
+		}
+		if strings.Join(got, " ") != "/a=3 /b/c=1 /seeded=42" {
+			t.Errorf("/__stats = %s", body)
+		}
+	})
+
+	// The CLI sees what the Worker wrote.
+	code, out := ferry("kv", "key", "get", "visits:/a", "--binding", "COUNTS", "--persist-to", state, "kv-counter")
+	if code != 0 || out != "3" {
+		t.Errorf("ferry kv key get = %d %q, want 3", code, out)
+	}
+	code, out = ferry("kv", "key", "list", "--prefix", "visits:/b", "--binding", "COUNTS", "--persist-to", state, "kv-counter")
+	if code != 0 || !strings.Contains(out, `"name": "visits:/b/c"`) || !strings.Contains(out, `"count": 1`) || strings.Contains(out, "visits:/a") {
+		t.Errorf("ferry kv key list = %d %s", code, out)
+	}
+}

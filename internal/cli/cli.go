@@ -46,10 +46,11 @@ const mainUsage = `ferry runs Cloudflare Workers (JavaScript/TypeScript) anywher
 Usage:
   ferry dev [DIR] [flags]     serve the Worker in DIR (default: .) with live reload
   ferry run FILE [ARGS...]    run a script with the Workers Web APIs, like deno run
+  ferry kv key ...            read and write the local KV data of ferry dev
   ferry version               print the version
   ferry help [COMMAND]        show help
 
-Run 'ferry help dev' or 'ferry help run' for a command's flags.
+Run 'ferry help COMMAND' (dev, run, kv) for a command's flags.
 `
 
 // Main runs the command line in st and returns the exit code.
@@ -93,6 +94,8 @@ func dispatch(st *State) error {
 		return runDev(st, args)
 	case "run":
 		return runScript(st, args)
+	case "kv":
+		return runKV(st, args)
 	case "version", "--version", "-v":
 		fmt.Fprintf(st.Stdout, "ferry %s\n", Version)
 		return nil
@@ -115,6 +118,10 @@ func help(st *State, args []string) error {
 		fs.Usage()
 	case "run":
 		fmt.Fprint(st.Stdout, runUsage)
+	case "kv":
+		fs, _ := kvFlags(st)
+		fs.SetOutput(st.Stdout)
+		fs.Usage()
 	default:
 		return &usageError{msg: fmt.Sprintf("no help for unknown command %q", args[0]), usage: mainUsage}
 	}

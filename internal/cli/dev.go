@@ -18,6 +18,7 @@ import (
 	"github.com/fsnotify/fsnotify"
 
 	httpadapter "github.com/ferry-run/ferry/adapters/http"
+	"github.com/ferry-run/ferry/bindings/local"
 	"github.com/ferry-run/ferry/core"
 	"github.com/ferry-run/ferry/core/bundle"
 	"github.com/ferry-run/ferry/core/config"
@@ -31,6 +32,8 @@ Serves the Worker in DIR (default: the current directory) on 127.0.0.1:8787,
 rebuilding when a source file changes. DIR holds wrangler.json, wrangler.jsonc or
 wrangler.toml, or pass --main. Secrets come from .dev.vars (or .env).
 Cron triggers fire on schedule; GET /__scheduled?cron=EXPR runs one by hand.
+KV data lives in .ferry/state next to the config (--persist-to, --no-persist);
+seed or inspect it with ferry kv.
 
 Flags:
 `
@@ -42,6 +45,7 @@ type devOptions struct {
 	envName  string
 	runtimes int
 	noWatch  bool
+	state    stateOptions
 }
 
 func devFlags(st *State) (*flag.FlagSet, *devOptions) {
@@ -53,6 +57,7 @@ func devFlags(st *State) (*flag.FlagSet, *devOptions) {
 	fs.StringVar(&o.envName, "env", "", "wrangler environment ([env.NAME]) to use")
 	fs.IntVar(&o.runtimes, "runtimes", 0, "JS runtimes in the pool (default: one per CPU)")
 	fs.BoolVar(&o.noWatch, "no-watch", false, "do not rebuild when files change")
+	o.state.register(fs)
 	return fs, o
 }
 
@@ -63,6 +68,7 @@ type project struct {
 	entry   string
 	envName string
 	crons   []*cron.Schedule
+	store   *local.Store // bindings' data, shared by every build
 }
 
 func runDev(st *State, args []string) error {
@@ -91,6 +97,10 @@ func runDev(st *State, args []string) error {
 	if err != nil {
 		return err
 	}
+	if p.store, err = local.Open(o.state.dir(wd, p.stateRoot())); err != nil {
+		return err
+	}
+	defer p.store.Close()
 	h := &httpadapter.Handler{Dev: true, Log: log}
 	w, inputs, err := p.build(o.runtimes, log)
 	if err != nil {
@@ -220,6 +230,9 @@ func (p *project) build(runtimes int, log *slog.Logger) (*core.Worker, []string,
 	opts := core.Options{Bundle: b, Runtimes: runtimes, Env: spec, Log: log, Dev: true, AllowPrivateFetch: true}
 	if p.cfg != nil {
 		spec.Vars = p.cfg.Vars
+		if spec.KV, err = kvBindings(p.cfg, p.store); err != nil {
+			return nil, nil, err
+		}
 		if p.cfg.Limits.CPUMs > 0 {
 			opts.CPULimit = time.Duration(p.cfg.Limits.CPUMs) * time.Millisecond
 		}
