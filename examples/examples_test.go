@@ -6,9 +6,17 @@ package examples_test
 import (
 	"bytes"
 	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/rsa"
 	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -351,4 +359,157 @@ func TestKVCounter(t *testing.T) {
 	if code != 0 || !strings.Contains(out, `"name": "visits:/b/c"`) || !strings.Contains(out, `"count": 1`) || strings.Contains(out, "visits:/a") {
 		t.Errorf("ferry kv key list = %d %s", code, out)
 	}
+}
+
+// TestJWT runs examples/jwt: RS256 and ES256 tokens signed here with Go's
+// crypto (keys in jwt/testdata, public halves in its wrangler vars) verify or
+// fail as they should, and an HS256 token the Worker issues carries a valid
+// HMAC under the secret in jwt/.dev.vars.
+func TestJWT(t *testing.T) {
+	base, _ := startDev(t, "jwt")
+	rsaKey := jwtPrivateKey(t, "jwt/testdata/rs256.pem").(*rsa.PrivateKey)
+	ecKey := jwtPrivateKey(t, "jwt/testdata/es256.pem").(*ecdsa.PrivateKey)
+	b64 := base64.RawURLEncoding
+	token := func(alg string, claims map[string]any, sign func(signed []byte) []byte) string {
+		h, _ := json.Marshal(map[string]string{"alg": alg, "typ": "JWT"})
+		c, _ := json.Marshal(claims)
+		signed := b64.EncodeToString(h) + "." + b64.EncodeToString(c)
+		return signed + "." + b64.EncodeToString(sign([]byte(signed)))
+	}
+	rs256 := func(signed []byte) []byte {
+		d := sha256.Sum256(signed)
+		sig, err := rsa.SignPKCS1v15(nil, rsaKey, crypto.SHA256, d[:])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sig
+	}
+	es256 := func(signed []byte) []byte {
+		d := sha256.Sum256(signed)
+		r, s, err := ecdsa.Sign(rand.Reader, ecKey, d[:])
+		if err != nil {
+			t.Fatal(err)
+		}
+		sig := make([]byte, 64)
+		r.FillBytes(sig[:32])
+		s.FillBytes(sig[32:])
+		return sig
+	}
+	now := time.Now().Unix()
+	good := token("RS256", map[string]any{"sub": "rsa-user", "exp": now + 600}, rs256)
+	parts := strings.Split(good, ".")
+	forged := parts[0] + "." + b64.EncodeToString([]byte(`{"sub":"admin"}`)) + "." + parts[2]
+	none := b64.EncodeToString([]byte(`{"alg":"none"}`)) + "." + b64.EncodeToString([]byte(`{"sub":"x"}`)) + "."
+
+	for _, tc := range []struct {
+		name, token string
+		bearer      bool
+		status      int
+		want        string // the sub claim, or a piece of the error
+	}{
+		{"RS256", good, false, 200, "rsa-user"},
+		{"RS256 as bearer", good, true, 200, "rsa-user"},
+		{"ES256", token("ES256", map[string]any{"sub": "ec-user", "exp": now + 600}, es256), false, 200, "ec-user"},
+		{"forged claims", forged, false, 401, "bad signature"},
+		{"ES256 expired", token("ES256", map[string]any{"sub": "x", "exp": now - 5}, es256), false, 401, "token expired"},
+		{"RS256 header, ES256 signature", token("RS256", map[string]any{"sub": "x"}, es256), false, 401, "bad signature"},
+		{"alg none", none, false, 401, "unsupported alg"},
+		{"not a token", "not-a-token", false, 401, "malformed token"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req, _ := http.NewRequest("POST", base+"/verify", strings.NewReader(tc.token))
+			if tc.bearer {
+				req, _ = http.NewRequest("POST", base+"/verify", nil)
+				req.Header.Set("Authorization", "Bearer "+tc.token)
+			}
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			var got struct {
+				Alg    string         `json:"alg"`
+				Claims map[string]any `json:"claims"`
+				Error  string         `json:"error"`
+			}
+			if err := json.Unmarshal(body, &got); err != nil || res.StatusCode != tc.status {
+				t.Fatalf("POST /verify = %d %s", res.StatusCode, body)
+			}
+			if tc.status == 200 && got.Claims["sub"] != tc.want {
+				t.Fatalf("claims %v, want sub %q", got.Claims, tc.want)
+			}
+			if tc.status != 200 && !strings.Contains(got.Error, tc.want) {
+				t.Fatalf("error %q, want %q", got.Error, tc.want)
+			}
+		})
+	}
+
+	res, body := get(t, base+"/token?sub=alice")
+	var issued struct{ Token string }
+	if err := json.Unmarshal([]byte(body), &issued); err != nil || res.StatusCode != 200 {
+		t.Fatalf("GET /token = %d %s", res.StatusCode, body)
+	}
+	parts = strings.Split(issued.Token, ".")
+	if len(parts) != 3 {
+		t.Fatalf("token %q", issued.Token)
+	}
+	mac := hmac.New(sha256.New, []byte(jwtSecret(t)))
+	mac.Write([]byte(parts[0] + "." + parts[1]))
+	if sig, _ := b64.DecodeString(parts[2]); !hmac.Equal(sig, mac.Sum(nil)) {
+		t.Fatalf("the HS256 signature does not verify with the .dev.vars secret")
+	}
+	var claims struct {
+		Sub, Iss string
+		Iat, Exp int64
+	}
+	payload, _ := b64.DecodeString(parts[1])
+	if err := json.Unmarshal(payload, &claims); err != nil || claims.Sub != "alice" || claims.Iss != "ferry-jwt-example" || claims.Exp-claims.Iat != 3600 {
+		t.Fatalf("claims %s", payload)
+	}
+	post, err := http.Post(base+"/verify", "text/plain", strings.NewReader(issued.Token))
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, _ := io.ReadAll(post.Body)
+	post.Body.Close()
+	if post.StatusCode != 200 || !strings.Contains(string(back), `"alg":"HS256"`) || !strings.Contains(string(back), `"sub":"alice"`) {
+		t.Fatalf("POST /verify of the issued token = %d %s", post.StatusCode, back)
+	}
+	if res, _ := get(t, base+"/token"); res.StatusCode != 400 {
+		t.Errorf("GET /token without sub = %d, want 400", res.StatusCode)
+	}
+}
+
+func jwtPrivateKey(t *testing.T, path string) any {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	block, _ := pem.Decode(b)
+	if block == nil {
+		t.Fatalf("%s: no PEM block", path)
+	}
+	k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+// jwtSecret reads HS256_SECRET from jwt/.dev.vars.
+func jwtSecret(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile("jwt/.dev.vars")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "HS256_SECRET="); ok {
+			return strings.Trim(v, `"`)
+		}
+	}
+	t.Fatal("no HS256_SECRET in jwt/.dev.vars")
+	return ""
 }
