@@ -6,6 +6,7 @@ import (
 	"github.com/dop251/goja"
 
 	"github.com/ferry-run/ferry/core/loop"
+	"github.com/ferry-run/ferry/core/webapi/clone"
 	"github.com/ferry-run/ferry/core/webapi/console"
 	"github.com/ferry-run/ferry/core/webapi/crypto"
 	"github.com/ferry-run/ferry/core/webapi/encoding"
@@ -47,5 +48,6 @@ func Install(l *loop.Loop, o Options) *fetch.API {
 	urlpattern.Install(vm)
 	encoding.Install(vm)
 	events.Install(l) // before fetch: every Request has an AbortSignal
+	clone.Install(vm)
 	return fetch.Install(l, o.Fetch)
 }

@@ -164,7 +164,7 @@ func Install(l *loop.Loop) {
 }
 
 // SetInternalSymbol is SetInternal under another key, for state that must not
-// make obj a platform object (the api on the global object).
+// make obj a platform object (per-runtime state on the global object).
 func SetInternalSymbol(vm *goja.Runtime, obj *goja.Object, key *goja.Symbol, v any) {
 	_ = obj.DefineDataPropertySymbol(key, vm.NewDynamicObject(&slot{owner: obj, v: v}),
 		goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_FALSE)

@@ -46,6 +46,10 @@ func Internal(v goja.Value) any {
 	return internalAt(obj, slotKey)
 }
 
+// InternalSymbol returns the value SetInternalSymbol attached to obj under key,
+// or nil.
+func InternalSymbol(obj *goja.Object, key *goja.Symbol) any { return internalAt(obj, key) }
+
 func internalAt(obj *goja.Object, key *goja.Symbol) any {
 	s, ok := obj.GetSymbol(key).(*goja.Object)
 	if !ok {
