@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"crypto/x509"
+	"encoding/hex"
 )
 
 // Ed25519 (RFC 8032) and X25519 (RFC 7748), the "OKP" key types.
@@ -247,10 +248,63 @@ func verifyEd25519(k *Key, sig, data []byte) (bool, error) {
 	if !ok {
 		return false, invalidAccess("Verifying requires a public key.")
 	}
-	if len(sig) != ed25519.SignatureSize {
+	if len(sig) != ed25519.SignatureSize || smallOrder(pub) || smallOrder(sig[:32]) {
 		return false, nil
 	}
 	return ed25519.Verify(pub, data, sig), nil
+}
+
+// smallOrderPoints are the canonical encodings of the eight points of
+// order 1, 2, 4 and 8 on edwards25519.
+var smallOrderPoints = func() [][32]byte {
+	var out [][32]byte
+	for _, h := range []string{
+		"0100000000000000000000000000000000000000000000000000000000000000",
+		"ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+		"0000000000000000000000000000000000000000000000000000000000000080",
+		"0000000000000000000000000000000000000000000000000000000000000000",
+		"c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",
+		"c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa",
+		"26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05",
+		"26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85",
+	} {
+		var p [32]byte
+		_, _ = hex.Decode(p[:], []byte(h))
+		out = append(out, p)
+	}
+	return out
+}()
+
+// smallOrder reports whether an encoded point (a public key, or a
+// signature's R) has small order. The spec's Ed25519 verify returns false
+// for those; Go's cofactorless check alone would accept, for example, the
+// identity as key with R = identity and S = 0. Go also decodes the
+// non-canonical encodings (y from p to 2^255-1), so y is reduced first.
+func smallOrder(b []byte) bool {
+	var c [32]byte
+	copy(c[:], b)
+	sign := c[31] & 0x80
+	c[31] &= 0x7f
+	// y >= p = 2^255-19 (little-endian ed ff .. ff 7f): y-p < 19 fits in c[0].
+	if c[31] == 0x7f && c[0] >= 0xed && allFF(c[1:31]) {
+		c = [32]byte{c[0] - 0xed}
+	}
+	c[31] |= sign
+	for _, p := range smallOrderPoints {
+		if c == p {
+			return true
+		}
+	}
+	return false
+}
+
+func allFF(b []byte) bool {
+	for _, x := range b {
+		if x != 0xff {
+			return false
+		}
+	}
+	return true
 }
 
 func x25519(k, pk *Key) ([]byte, error) {

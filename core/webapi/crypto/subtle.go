@@ -15,7 +15,7 @@ import (
 // it to another goroutine and back (measured by BenchmarkCutoff: SHA-256 of
 // 16 KiB takes about as long as a goroutine round trip through the loop on a
 // busy two-core machine).
-const largeInput = 64 << 10
+var largeInput = 64 << 10
 
 // pbkdf2OnLoop is the largest PBKDF2 iteration count run on the loop.
 const pbkdf2OnLoop = 64

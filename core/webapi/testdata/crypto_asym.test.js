@@ -78,6 +78,7 @@ test("RSA-PSS: empty salt is deterministic; known salted signatures verify", asy
   assert(!(await subtle.verify({ name: "RSA-PSS", saltLength: 32 }, pub, unhex(RSA_PSS0_SHA256_SIG), MSG)), "salt length must match");
   assert(await subtle.verify({ name: "RSA-PSS", saltLength: 32 }, pub, unhex(RSA_PSS32_SHA256_SIG), MSG));
   assert(!(await subtle.verify({ name: "RSA-PSS", saltLength: 0 }, pub, unhex(RSA_PSS32_SHA256_SIG), MSG)), "an empty salt is not any salt");
+  assert(!(await subtle.verify({ name: "RSA-PSS", saltLength: 20 }, pub, unhex(RSA_PSS32_SHA256_SIG), MSG)), "salt length 20 is not 32");
   assert(!(await subtle.verify({ name: "RSA-PSS", saltLength: 32 }, pub, unhex(RSA_PSS32_SHA256_SIG), te.encode("x"))));
   const s1 = await subtle.sign({ name: "RSA-PSS", saltLength: 32 }, priv, MSG);
   const s2 = await subtle.sign({ name: "RSA-PSS", saltLength: 32 }, priv, MSG);
@@ -292,6 +293,14 @@ test("Ed25519: generateKey, JWK checks and errors", async () => {
   await rejectsWith(subtle.exportKey("raw", privateKey), "InvalidAccessError", "raw export of a private key");
   await rejectsWith(subtle.sign("Ed25519", publicKey, MSG), "InvalidAccessError", "sign with the public key");
   await rejectsWith(subtle.generateKey("Ed25519", true, ["verify"]), "SyntaxError", "a key pair without private usages");
+  // Small-order keys and R never verify, though the cofactorless equation
+  // holds for key = R = identity and S = 0 (also with y encoded as p + 1).
+  for (const enc of ["01" + "00".repeat(31), "ee" + "ff".repeat(30) + "7f"]) {
+    const weak = await subtle.importKey("raw", unhex(enc), "Ed25519", true, ["verify"]);
+    const forged = new Uint8Array(64);
+    forged.set(unhex(enc));
+    assert(!(await subtle.verify("Ed25519", weak, forged, MSG)), "small-order key " + enc.slice(0, 4));
+  }
 });
 
 test("X25519: RFC 7748 section 6.1; JWK, raw, spki and pkcs8; errors", async () => {
