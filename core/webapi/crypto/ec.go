@@ -87,7 +87,7 @@ func importEC(format string, data []byte, jwk *JWK, p *params, extractable bool,
 			return nil, err
 		}
 		if c == nil {
-			return nil, notSupported("Unrecognized or unimplemented EC curve %q requested.", p.namedCurve)
+			return nil, dataError("Unrecognized or unimplemented EC curve %q requested.", p.namedCurve)
 		}
 		if format == "raw" {
 			pub, err := parsePoint(c, data)
@@ -114,7 +114,7 @@ func importEC(format string, data []byte, jwk *JWK, p *params, extractable bool,
 			return nil, err
 		}
 		if c == nil {
-			return nil, notSupported("Unrecognized or unimplemented EC curve %q requested.", p.namedCurve)
+			return nil, dataError("Unrecognized or unimplemented EC curve %q requested.", p.namedCurve)
 		}
 		k, err := x509.ParsePKCS8PrivateKey(data)
 		if err != nil {
@@ -147,7 +147,7 @@ func importEC(format string, data []byte, jwk *JWK, p *params, extractable bool,
 			return nil, err
 		}
 		if c == nil {
-			return nil, notSupported("Unrecognized or unimplemented EC curve %q requested.", p.namedCurve)
+			return nil, dataError("Unrecognized or unimplemented EC curve %q requested.", p.namedCurve)
 		}
 		if jwk.Crv == nil || *jwk.Crv != p.namedCurve {
 			return nil, dataError("The JSON Web Key's \"crv\" member must be %q.", p.namedCurve)

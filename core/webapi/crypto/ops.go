@@ -129,8 +129,8 @@ func deriveBits(p *params, k *Key, length int, hasLength bool) ([]byte, error) {
 func keyLength(p *params) (length int, ok bool, err error) {
 	switch p.name {
 	case algAESCTR, algAESCBC, algAESGCM, algAESKW:
-		if p.length != 128 && p.length != 192 && p.length != 256 {
-			return 0, false, operationError("AES key length must be 128, 192 or 256 bits, not %d.", p.length)
+		if err := aesLengthError(p.length); err != nil {
+			return 0, false, err
 		}
 		return p.length, true, nil
 	case algHMAC:
@@ -143,6 +143,42 @@ func keyLength(p *params) (length int, ok bool, err error) {
 		return p.length, true, nil
 	}
 	return 0, false, nil // HKDF, PBKDF2
+}
+
+// generateParamsError checks generateKey's algorithm parameters before the
+// operation runs, as browsers do while normalizing (WPT expects these
+// rejections before any microtask runs; a bad usage, which the spec checks
+// first, rejects later from the operation). It returns nil when the usages
+// are bad, so that error keeps its place.
+func generateParamsError(p *params, usages Usages) error {
+	switch p.name {
+	case algAESCTR, algAESCBC, algAESGCM, algAESKW:
+		if checkUsages(usages, aesAllowed(p.name)) == nil {
+			return aesLengthError(p.length)
+		}
+	case algHMAC:
+		if checkUsages(usages, UsageSign|UsageVerify) == nil && p.hasLength && p.length == 0 {
+			return operationError("HMAC key length must not be zero.")
+		}
+	case algRSASSA, algRSAPSS, algRSAOAEP:
+		pub, priv := rsaUsages(p.name)
+		if checkUsages(usages, pub|priv) == nil {
+			return rsaParamsError(p)
+		}
+	case algECDSA, algECDH:
+		pub, priv := ecUsages(p.name)
+		if checkUsages(usages, pub|priv) == nil && curve(p.namedCurve) == nil {
+			return notSupported("Unrecognized or unimplemented EC curve %q requested.", p.namedCurve)
+		}
+	}
+	return nil
+}
+
+func aesLengthError(length int) error {
+	if length != 128 && length != 192 && length != 256 {
+		return operationError("AES key length must be 128, 192 or 256 bits, not %d.", length)
+	}
+	return nil
 }
 
 // truncateBits returns the first length bits of secret (all of it when no

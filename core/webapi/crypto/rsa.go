@@ -36,11 +36,8 @@ func generateRSA(p *params, extractable bool, usages Usages) (any, error) {
 	if err := checkUsages(usages, pubU|privU); err != nil {
 		return nil, err
 	}
-	if !bytes.Equal(bytes.TrimLeft(p.publicExponent, "\x00"), f4) {
-		return nil, operationError("The \"publicExponent\" must be 65537 (Ferry cannot generate keys with other exponents).")
-	}
-	if p.modulusLength < 1024 || p.modulusLength > maxModulus || p.modulusLength%8 != 0 {
-		return nil, operationError("The modulus length must be a multiple of 8 between 1024 and %d, not %d.", maxModulus, p.modulusLength)
+	if err := rsaParamsError(p); err != nil {
+		return nil, err
 	}
 	priv, err := rsa.GenerateKey(rand.Reader, p.modulusLength)
 	if err != nil {
@@ -51,6 +48,16 @@ func generateRSA(p *params, extractable bool, usages Usages) (any, error) {
 		public:  &Key{Type: Public, Extractable: true, Algorithm: alg, Usages: usages & pubU, Material: &priv.PublicKey},
 		private: &Key{Type: Private, Extractable: extractable, Algorithm: alg, Usages: usages & privU, Material: priv},
 	}, nil
+}
+
+func rsaParamsError(p *params) error {
+	if !bytes.Equal(bytes.TrimLeft(p.publicExponent, "\x00"), f4) {
+		return operationError("The \"publicExponent\" must be 65537 (Ferry cannot generate keys with other exponents).")
+	}
+	if p.modulusLength < 1024 || p.modulusLength > maxModulus || p.modulusLength%8 != 0 {
+		return operationError("The modulus length must be a multiple of 8 between 1024 and %d, not %d.", maxModulus, p.modulusLength)
+	}
+	return nil
 }
 
 // rsaJWKAlg is the JWK "alg" for an algorithm and hash.

@@ -26,8 +26,8 @@ func generateAES(p *params, extractable bool, usages Usages) (any, error) {
 	if err := checkUsages(usages, aesAllowed(p.name)); err != nil {
 		return nil, err
 	}
-	if p.length != 128 && p.length != 192 && p.length != 256 {
-		return nil, operationError("AES key length must be 128, 192 or 256 bits, not %d.", p.length)
+	if err := aesLengthError(p.length); err != nil {
+		return nil, err
 	}
 	b := make([]byte, p.length/8)
 	_, _ = rand.Read(b)

@@ -66,7 +66,19 @@ func (a *API) run(method string, required int, call goja.FunctionCall, prep func
 		_ = resolve(a.toValue(v))
 	}
 	if !j.heavy {
-		settle(j.run())
+		v, err := j.run()
+		if err != nil {
+			// The spec runs the operation "in parallel" and rejects in a
+			// later task: an error from the operation itself (a bad usage,
+			// a wrong tag) must not reject before microtasks queued after
+			// the call run (WPT checks this). Successes settle at once.
+			a.loop.Reserve()(func(*goja.Runtime) error {
+				settle(nil, err)
+				return nil
+			})
+			return vm.ToValue(p)
+		}
+		settle(v, nil)
 		return vm.ToValue(p)
 	}
 	done := a.loop.Reserve()
@@ -333,6 +345,9 @@ func (a *API) installSubtle(proto *goja.Object) {
 			usages := a.usagesArg(call, 2, "generateKey")
 			p, err := a.normalize(call.Arguments[0], opGenerateKey)
 			if err != nil {
+				return job{}, err
+			}
+			if err := generateParamsError(p, usages); err != nil {
 				return job{}, err
 			}
 			return job{asymmetric(p.name), func() (any, error) {

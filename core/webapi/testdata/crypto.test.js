@@ -112,6 +112,26 @@ test("errors: argument conversion and normalization", async () => {
   await rejectsWith(subtle.encrypt({ name: "AES-GCM", iv: new Uint8Array(12) }, {}, new Uint8Array(1)), "TypeError", "not a CryptoKey");
 });
 
+test("errors: when promises reject (as WPT's generateKey failure tests check)", async () => {
+  // Normalization and parameter errors reject before microtasks queued after
+  // the call; errors of the operation itself (usages) reject after them.
+  const when = async (p) => {
+    let later = false;
+    const settled = p.then(() => "resolved", (e) => [e.name, later ? "late" : "early"]);
+    Promise.resolve().then(() => { later = true; });
+    return settled;
+  };
+  assertEquals(await when(subtle.generateKey({ name: "AES" }, true, ["encrypt"])), ["NotSupportedError", "early"]);
+  assertEquals(await when(subtle.generateKey({}, true, ["encrypt"])), ["TypeError", "early"]);
+  assertEquals(await when(subtle.generateKey({ name: "AES-GCM", length: 64 }, true, ["encrypt"])), ["OperationError", "early"]);
+  assertEquals(await when(subtle.generateKey({ name: "ECDSA", namedCurve: "P-512" }, true, ["sign"])), ["NotSupportedError", "early"]);
+  assertEquals(await when(subtle.generateKey({ name: "RSA-PSS", hash: "SHA-256", modulusLength: 1024, publicExponent: new Uint8Array([1]) }, true, ["sign"])), ["OperationError", "early"]);
+  assertEquals(await when(subtle.generateKey({ name: "AES-GCM", length: 128 }, true, ["sign"])), ["SyntaxError", "late"]);
+  assertEquals(await when(subtle.generateKey({ name: "AES-GCM", length: 64 }, true, ["sign"])), ["SyntaxError", "late"], "usages are checked first");
+  assertEquals(await when(subtle.generateKey({ name: "HMAC", hash: "SHA-256" }, true, [])), ["SyntaxError", "late"]);
+  assertEquals(await when(subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, ["verify"])), ["SyntaxError", "late"]);
+});
+
 test("CryptoKey: attributes, cached algorithm and usages", async () => {
   const k = await subtle.generateKey({ name: "HMAC", hash: { name: "sha-512" } }, false, ["verify", "sign", "verify"]);
   assert(k instanceof CryptoKey);
