@@ -7,19 +7,19 @@ import (
 	"github.com/dlclark/regexp2/v2"
 )
 
-// matchKind selects how a compiled Component matches. The standard always
+// matchKind selects how a compiled component matches. The standard always
 // runs a regular expression; the fast paths give the same answers for the
 // two most common components without one.
 type matchKind uint8
 
 const (
-	matchExact     matchKind = iota // no groups, no modifiers: the input equals the text
-	matchAnything                   // "*" alone: group "0" is the whole input
-	matchRE2                        // Go's regexp
+	matchRE2       matchKind = iota // Go's regexp
 	matchBacktrack                  // regexp2, for what RE2 cannot do
+	matchExact                      // no groups, no modifiers: the input equals the text
+	matchAnything                   // "*" alone: group "0" is the whole input
 )
 
-// compiled is one Component of a URLPattern: its normalised pattern
+// compiled is one component of a URLPattern: its normalised pattern
 // string, group names and matcher. It is immutable, so runtimes may share it.
 type compiled struct {
 	pattern         string
@@ -41,7 +41,7 @@ type group struct {
 	ok    bool
 }
 
-// compileComponent is "compile a Component".
+// compileComponent is "compile a component".
 func compileComponent(input string, encode encodeFunc, opts options) (*compiled, error) {
 	parts, err := parsePattern(input, opts, encode)
 	if err != nil {
@@ -58,12 +58,6 @@ func compileComponent(input string, encode encodeFunc, opts options) (*compiled,
 			c.hasRegexpGroups = true
 		}
 	}
-	tr, err := translate(src)
-	if err != nil {
-		return nil, err
-	}
-	out, engine := tr.src, tr.engine
-	c.groups, c.checks = tr.groups, tr.checks
 	switch {
 	case len(parts) == 0:
 		c.kind = matchExact
@@ -72,31 +66,50 @@ func compileComponent(input string, encode encodeFunc, opts options) (*compiled,
 	case len(parts) == 1 && parts[0].modifier == modNone && parts[0].typ == partFullWildcard &&
 		parts[0].prefix == "" && parts[0].suffix == "":
 		c.kind = matchAnything
-	case engine == engineRE2:
+	}
+	if err := c.compileRegexp(src, opts.ignoreCase); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// compileRegexp checks src, the standard's regular expression, and
+// compiles it for the engine it needs, unless c already has a fast path
+// (the check still runs, as RegExpCreate would).
+func (c *compiled) compileRegexp(src string, ignoreCase bool) error {
+	tr, err := translate(src)
+	if err != nil {
+		return err
+	}
+	c.groups, c.checks = tr.groups, tr.checks
+	switch {
+	case c.kind == matchExact || c.kind == matchAnything:
+	case tr.engine == engineRE2:
 		c.kind = matchRE2
-		if opts.ignoreCase {
+		out := tr.src
+		if ignoreCase {
 			out = "(?i)" + out
 		}
 		if c.re, err = regexp.Compile(out); err != nil {
-			return nil, syntaxErrorf("invalid regular expression %s: %v", src, err)
+			return syntaxErrorf("invalid regular expression %s: %v", src, err)
 		}
 	default:
 		c.kind = matchBacktrack
 		var o regexp2.RegexOptions
-		if opts.ignoreCase {
+		if ignoreCase {
 			o |= regexp2.IgnoreCase
 		}
-		if c.bt, err = regexp2.Compile(out, o); err != nil {
-			return nil, syntaxErrorf("invalid regular expression %s: %v", src, err)
+		if c.bt, err = regexp2.Compile(tr.src, o); err != nil {
+			return syntaxErrorf("invalid regular expression %s: %v", src, err)
 		}
 	}
-	return c, nil
+	return nil
 }
 
 // lineTerminatorChars are what the full wildcard's "." does not match.
 const lineTerminatorChars = "\n\r\u2028\u2029"
 
-// test reports whether the Component matches s.
+// test reports whether the component matches s.
 func (c *compiled) test(s string) bool {
 	switch c.kind {
 	case matchExact:
@@ -166,7 +179,7 @@ func (c *compiled) exec(s string, dst []group) ([]group, bool) {
 	return dst, true
 }
 
-// matchesSpecialScheme is "protocol Component matches a special scheme".
+// matchesSpecialScheme is "protocol component matches a special scheme".
 func (c *compiled) matchesSpecialScheme() bool {
 	for s := range specialSchemes {
 		if c.test(s) {

@@ -30,7 +30,7 @@ type Init struct {
 	Protocol, Username, Password, Hostname, Port, Pathname, Search, Hash, BaseURL *string
 }
 
-// initRec is the working form of a URLPatternInit: values by Component,
+// initRec is the working form of a URLPatternInit: values by component,
 // with a presence bit each.
 type initRec struct {
 	v       [nComponents]string
@@ -70,7 +70,7 @@ func (in Init) rec() initRec {
 }
 
 // processInit is "process a URLPatternInit". forURL selects the "url" type
-// (canonicalise the values, every Component present, defaulting to "");
+// (canonicalise the values, every component present, defaulting to "");
 // otherwise the "pattern" type (keep values as patterns, absent stays
 // absent).
 func processInit(in *initRec, forURL bool) (initRec, error) {

@@ -30,14 +30,25 @@ type patternObject struct {
 	p *Pattern
 }
 
+// api is one runtime's URLPattern state; only the runtime's goroutine
+// touches it.
 type api struct {
-	vm     *goja.Runtime
-	proto  *goja.Object
-	groups []group // scratch for exec, reused
+	vm          *goja.Runtime
+	proto       *goja.Object
+	objectProto *goja.Object // Object.prototype, for results
+	groups      []group      // scratch for exec, reused
+	// last caches the components of the last URL string matched: routers
+	// test one request URL against many patterns, and parsing the URL
+	// costs more than matching it.
+	last struct {
+		input, base string
+		hasBase, ok bool
+		v           urlValues
+	}
 }
 
 // initMembers are URLPatternInit's members in WebIDL order (lexicographic),
-// the order a dictionary is read in and written back.
+// the order a dictionary is read in.
 var initMembers = []struct {
 	name string
 	c    Component // nComponents for baseURL
@@ -46,15 +57,12 @@ var initMembers = []struct {
 	{"pathname", cPathname}, {"port", cPort}, {"protocol", cProtocol}, {"search", cSearch}, {"username", cUsername},
 }
 
-// resultOrder is URLPatternResult's component members in lexicographic
-// order (inputs sits between hostname and password).
-var resultOrder = []Component{cHash, cHostname, cPassword, cPathname, cPort, cProtocol, cSearch, cUsername}
-
 // Install defines URLPattern on vm's global object. Call it once per
 // runtime, on the goroutine that owns vm.
 func Install(vm *goja.Runtime) {
 	glueOnce.Do(func() { glue = goja.MustCompile("urlpattern-glue.js", glueSrc, true) })
 	a := &api{vm: vm}
+	a.objectProto = vm.NewObject().Prototype()
 	f, err := vm.RunProgram(glue)
 	if err != nil {
 		panic(err)
@@ -96,7 +104,7 @@ func (a *api) installProto() {
 		if !ok {
 			return goja.Null()
 		}
-		return a.result(p, &v, inputs, groups, ends)
+		return a.newResult(p, &v, inputs, groups, ends)
 	})
 	js.ToStringTag(vm, proto, "URLPattern")
 }
@@ -221,67 +229,46 @@ func (a *api) matchInput(call goja.FunctionCall) (v urlValues, inputs []goja.Val
 		return v, []goja.Value{a.initObject(&in)}, ok
 	}
 	s := usv(vm, input)
-	if !hasBase {
-		v, ok = stringValues(s, nil)
-		return v, []goja.Value{vm.ToValue(s)}, ok
+	inputs = []goja.Value{input}
+	var b string
+	if hasBase {
+		b = usv(vm, baseV)
+		inputs = append(inputs, baseV)
 	}
-	b := usv(vm, baseV)
-	v, ok = stringValues(s, &b)
-	return v, []goja.Value{vm.ToValue(s), vm.ToValue(b)}, ok
+	if _, isStr := input.(goja.String); !isStr {
+		inputs[0] = vm.ToValue(s)
+	}
+	if hasBase {
+		if _, isStr := baseV.(goja.String); !isStr {
+			inputs[1] = vm.ToValue(b)
+		}
+	}
+	l := &a.last
+	if l.input != s || l.hasBase != hasBase || l.base != b {
+		l.input, l.base, l.hasBase = s, b, hasBase
+		if hasBase {
+			l.v, l.ok = stringValues(s, &b)
+		} else {
+			l.v, l.ok = stringValues(s, nil)
+		}
+	}
+	return l.v, inputs, l.ok
 }
 
 // initObject converts a URLPatternInit back to a JS object with its
-// present members.
+// present members. Results list members in declaration order, as workerd
+// does (WebIDL would sort them).
 func (a *api) initObject(in *initRec) goja.Value {
 	o := a.vm.NewObject()
-	for _, m := range initMembers {
-		if m.c == nComponents {
-			if in.hasBase {
-				_ = o.Set(m.name, in.baseURL)
-			}
-		} else if in.present(m.c) {
-			_ = o.Set(m.name, in.v[m.c])
+	for c := range nComponents {
+		if in.present(c) {
+			_ = o.Set(c.String(), in.v[c])
 		}
+	}
+	if in.hasBase {
+		_ = o.Set("baseURL", in.baseURL)
 	}
 	return o
-}
-
-// result builds a URLPatternResult.
-func (a *api) result(p *Pattern, v *urlValues, inputs []goja.Value, groups []group, ends [nComponents]int) goja.Value {
-	vm := a.vm
-	res := vm.NewObject()
-	inputsArr := vm.NewArray(toAny(inputs)...)
-	for _, c := range resultOrder {
-		if c == cPassword {
-			_ = res.Set("inputs", inputsArr)
-		}
-		start := 0
-		if c > 0 {
-			start = ends[c-1]
-		}
-		g := vm.NewObject()
-		names := p.comps[c].names
-		for i, grp := range groups[start:ends[c]] {
-			if grp.ok {
-				_ = g.Set(names[i], grp.value)
-			} else {
-				_ = g.Set(names[i], goja.Undefined())
-			}
-		}
-		cr := vm.NewObject()
-		_ = cr.Set("input", v[c])
-		_ = cr.Set("groups", g)
-		_ = res.Set(c.String(), cr)
-	}
-	return res
-}
-
-func toAny(vs []goja.Value) []any {
-	out := make([]any, len(vs))
-	for i, v := range vs {
-		out[i] = v
-	}
-	return out
 }
 
 // usv converts v to a USVString: ToString with lone surrogates replaced

@@ -3,7 +3,7 @@
 // goja runtimes.
 //
 // A pattern is compiled once — tokenised, parsed into parts, turned into
-// one regular expression per URL Component — and then matched any number
+// one regular expression per URL component — and then matched any number
 // of times without compiling again. Fixed text is canonicalised with the
 // same WHATWG URL parser core/webapi/url uses.
 //
@@ -151,10 +151,10 @@ func isIPv6Pattern(s string) bool {
 	return s[0] == '[' || (s[0] == '{' || s[0] == '\\') && s[1] == '['
 }
 
-// Component returns the normalised pattern string of Component c.
+// Component returns the normalised pattern string of component c.
 func (p *Pattern) Component(c Component) string { return p.comps[c].pattern }
 
-// HasRegExpGroups reports whether any Component uses a custom regular
+// HasRegExpGroups reports whether any component uses a custom regular
 // expression group.
 func (p *Pattern) HasRegExpGroups() bool { return p.hasRegexpGroups }
 
@@ -176,7 +176,7 @@ type Result struct {
 	Components [nComponents]ComponentResult
 }
 
-// urlValues are the eight Component strings of a URL to match.
+// urlValues are the eight component strings of a URL to match.
 type urlValues [nComponents]string
 
 // valuesOfURL reads the components of a parsed URL as the match algorithm
@@ -188,6 +188,11 @@ func valuesOfURL(u *wu.Url) urlValues {
 // stringValues parses input (against baseURL when given) for matching; ok
 // is false when either fails to parse, which is no match, not an error.
 func stringValues(input string, baseURL *string) (v urlValues, ok bool) {
+	if baseURL == nil {
+		if v, ok := canonicalValues(input); ok {
+			return v, true
+		}
+	}
 	var u *wu.Url
 	var err error
 	if baseURL != nil {
@@ -226,7 +231,7 @@ func (p *Pattern) test(v *urlValues) bool {
 }
 
 // exec matches all eight components and returns the groups of all of them
-// in one slice, with the end offset of each Component's groups.
+// in one slice, with the end offset of each component's groups.
 func (p *Pattern) exec(v *urlValues, dst []group) (groups []group, ends [nComponents]int, ok bool) {
 	groups = dst
 	for c := range nComponents {
