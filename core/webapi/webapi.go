@@ -13,6 +13,7 @@ import (
 	"github.com/ferry-run/ferry/core/webapi/events"
 	"github.com/ferry-run/ferry/core/webapi/fetch"
 	"github.com/ferry-run/ferry/core/webapi/global"
+	"github.com/ferry-run/ferry/core/webapi/messaging"
 	"github.com/ferry-run/ferry/core/webapi/url"
 	"github.com/ferry-run/ferry/core/webapi/urlpattern"
 )
@@ -49,5 +50,6 @@ func Install(l *loop.Loop, o Options) *fetch.API {
 	encoding.Install(vm)
 	events.Install(l) // before fetch: every Request has an AbortSignal
 	clone.Install(vm)
+	messaging.Install(l)
 	return fetch.Install(l, o.Fetch)
 }

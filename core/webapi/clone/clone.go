@@ -168,8 +168,21 @@ func Prepare(vm *goja.Runtime, v goja.Value, transfer []goja.Value) (*Message, e
 
 // Receive deserializes the message in vm.
 func (m *Message) Receive(vm *goja.Runtime) (goja.Value, error) {
+	v, _, err := m.ReceiveWithTransfer(vm)
+	return v, err
+}
+
+// ReceiveWithTransfer deserializes the message in vm and also returns the
+// objects created for the transfer list, in its order (postMessage exposes
+// the MessagePorts among them as event.ports, whether or not the value refers
+// to them).
+func (m *Message) ReceiveWithTransfer(vm *goja.Runtime) (goja.Value, []goja.Value, error) {
 	d := newDecoder(vm, m.data, m)
-	return d.run()
+	v, err := d.run()
+	if err != nil {
+		return nil, nil, err
+	}
+	return v, d.received, nil
 }
 
 // Serialize encodes v in the byte format above, for storage (the standard's

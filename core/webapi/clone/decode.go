@@ -47,10 +47,15 @@ func (d *decoder) run() (v goja.Value, err error) {
 		panic(corrupt{fmt.Sprintf("version %d", d.b[2])})
 	}
 	d.pos = 3
-	if d.msg != nil && len(d.msg.transfers) > 0 {
-		d.received = make([]goja.Value, len(d.msg.transfers))
-	}
 	ex := d.vm.Try(func() {
+		if d.msg != nil && len(d.msg.transfers) > 0 {
+			// Every transferred object exists on the receiving side, referenced
+			// by the value or not.
+			d.received = make([]goja.Value, len(d.msg.transfers))
+			for i := range d.received {
+				d.received[i] = d.receive(i)
+			}
+		}
 		v = d.value()
 		if d.pos != len(d.b) {
 			panic(corrupt{"trailing bytes"})
@@ -329,9 +334,11 @@ func (d *decoder) transferred() goja.Value {
 	if i >= uint64(len(d.msg.transfers)) {
 		d.fail("bad transfer index")
 	}
-	if v := d.received[i]; v != nil {
-		return v
-	}
+	return d.received[i]
+}
+
+// receive creates the object for transfer-list entry i.
+func (d *decoder) receive(i int) goja.Value {
 	t := d.msg.transfers[i]
 	var v goja.Value
 	if t.t == nil {
@@ -342,7 +349,6 @@ func (d *decoder) transferred() goja.Value {
 			panic(js.NewDOMException(d.vm, "DataCloneError", err.Error()))
 		}
 	}
-	d.received[i] = v
 	return v
 }
 

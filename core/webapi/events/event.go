@@ -45,6 +45,17 @@ type Event struct {
 // Type returns the event's type.
 func (e *Event) Type() string { return e.typName }
 
+// InitEvent is initEvent(type, bubbles, cancelable) for subclasses' legacy
+// init methods: it does nothing and returns false while the event is being
+// dispatched.
+func (e *Event) InitEvent(typ goja.Value, bubbles, cancelable bool) bool {
+	if e.dispatching {
+		return false
+	}
+	e.initialize(typ, bubbles, cancelable)
+	return true
+}
+
 // Object returns the JS object of the event.
 func (e *Event) Object() *goja.Object { return e.obj }
 
