@@ -15,8 +15,9 @@
 // that leave it see only Go values (*Key, byte slices, *params).
 //
 // CryptoKey state is a *Key, immutable and shareable: KeyOf gets it from a JS
-// value and API.NewKey makes a CryptoKey for it in a runtime, which is what
-// structured cloning needs.
+// value and API.NewKey makes a CryptoKey for it in a runtime. CryptoKeys are
+// registered with core/webapi/clone, so structuredClone and postMessage copy
+// them (clone.go has the byte layout).
 package crypto
 
 import (
@@ -29,6 +30,7 @@ import (
 
 	"github.com/ferry-run/ferry/core/js"
 	"github.com/ferry-run/ferry/core/loop"
+	"github.com/ferry-run/ferry/core/webapi/events"
 )
 
 // API is the crypto family installed on one runtime.
@@ -108,6 +110,8 @@ func Install(l *loop.Loop) *API {
 	})
 	_ = g.DefineDataProperty("Crypto", cc.Ctor, goja.FLAG_TRUE, goja.FLAG_FALSE, goja.FLAG_TRUE)
 	_ = g.DefineDataProperty("crypto", cc.Wrap(&cryptoObject{}), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_TRUE)
+	events.SetInternalSymbol(vm, g, apiKey, a)
+	registerClone()
 	return a
 }
 

@@ -11,6 +11,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/ferry-run/ferry/core/loop"
+	"github.com/ferry-run/ferry/core/webapi/clone"
 )
 
 // runtime is a loop with crypto installed and a helper to run a script that
@@ -254,4 +255,68 @@ func BenchmarkAwaitBaseline(b *testing.B) {
 	r := newRuntime(b)
 	js := jsLoop(b, r, `globalThis.buf = new Uint8Array(1024)`, `Promise.resolve(buf)`, true)(b.N)
 	b.ReportMetric(float64(js.Nanoseconds())/float64(b.N), "js-ns/op")
+}
+
+// TestCloneByteForm moves keys of every kind through clone's byte form (what
+// queues and Durable Object storage keep) into another runtime, and rejects
+// damaged bytes.
+func TestCloneByteForm(t *testing.T) {
+	a, b := newRuntime(t), newRuntime(t)
+	keys := a.await(`(async () => {
+		const s = crypto.subtle;
+		return [
+			await s.importKey("raw", new Uint8Array(20).fill(7), {name: "HMAC", hash: "SHA-1"}, false, ["sign"]),
+			await s.generateKey({name: "AES-KW", length: 256}, true, ["wrapKey"]),
+			await s.importKey("raw", new Uint8Array(8), "PBKDF2", false, ["deriveKey"]),
+			...Object.values(await s.generateKey({name: "ECDH", namedCurve: "P-256"}, false, ["deriveBits"])),
+			...Object.values(await s.generateKey("X25519", true, ["deriveBits"])),
+			...Object.values(await s.generateKey("Ed25519", true, ["sign"])),
+		];
+	})()`).(*goja.Object)
+	n := int(keys.Get("length").ToInteger())
+	for i := 0; i < n; i++ {
+		v := keys.Get(strconv.Itoa(i))
+		orig, _ := KeyOf(v)
+		data, err := clone.Serialize(a.vm, v)
+		if err != nil {
+			t.Fatalf("key %d (%s): %v", i, orig.Algorithm.Name, err)
+		}
+		got, err := clone.Deserialize(b.vm, data)
+		if err != nil {
+			t.Fatalf("key %d (%s): %v", i, orig.Algorithm.Name, err)
+		}
+		k, ok := KeyOf(got)
+		if !ok {
+			t.Fatalf("key %d: deserialized to %v", i, got)
+		}
+		if k.Type != orig.Type || k.Extractable != orig.Extractable || k.Usages != orig.Usages ||
+			k.Algorithm.Name != orig.Algorithm.Name || k.Algorithm.Hash != orig.Algorithm.Hash ||
+			k.Algorithm.Length != orig.Algorithm.Length || k.Algorithm.NamedCurve != orig.Algorithm.NamedCurve {
+			t.Errorf("key %d: %+v became %+v", i, orig, k)
+		}
+		m1, _ := marshalKey(orig)
+		m2, _ := marshalKey(k)
+		if string(m1) != string(m2) {
+			t.Errorf("key %d (%s): material changed", i, orig.Algorithm.Name)
+		}
+	}
+
+	good, _ := marshalKey(&Key{Type: Secret, Algorithm: KeyAlgorithm{Name: "HMAC", Hash: "SHA-256", Length: 256},
+		Usages: UsageSign, Material: make([]byte, 32)})
+	if _, err := unmarshalKey(good); err != nil {
+		t.Fatal(err)
+	}
+	asECDSA, _ := marshalKey(&Key{Type: Secret, Algorithm: KeyAlgorithm{Name: "ECDSA"}, Material: make([]byte, 32)})
+	for name, data := range map[string][]byte{
+		"empty":            nil,
+		"version 2":        append([]byte{2}, good[1:]...),
+		"type 4":           append([]byte{1, 4}, good[2:]...),
+		"truncated":        good[:len(good)-1],
+		"trailing bytes":   append(append([]byte(nil), good...), 0),
+		"secret for ECDSA": asECDSA,
+	} {
+		if _, err := unmarshalKey(data); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
 }

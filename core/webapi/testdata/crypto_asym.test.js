@@ -345,3 +345,31 @@ test("asymmetric work off the loop: many operations in flight settle", async () 
   m.fill(0);
   assert(await subtle.verify({ name: "ECDSA", hash: "SHA-256" }, publicKey, await p, te.encode("stable")));
 });
+
+test("structuredClone copies CryptoKeys of every kind", async () => {
+  const keys = [
+    await subtle.generateKey({ name: "HMAC", hash: "SHA-384" }, false, ["sign", "verify"]),
+    await subtle.generateKey({ name: "AES-GCM", length: 192 }, true, ["encrypt"]),
+    await subtle.importKey("raw", new Uint8Array(16), "HKDF", false, ["deriveBits"]),
+    await subtle.importKey("pkcs8", unb64(RSA_PKCS8), { name: "RSA-PSS", hash: "SHA-256" }, false, ["sign"]),
+    await subtle.importKey("spki", unb64(RSA_SPKI), { name: "RSA-OAEP", hash: "SHA-1" }, true, ["encrypt"]),
+    ...Object.values(await subtle.generateKey({ name: "ECDSA", namedCurve: "P-384" }, false, ["sign", "verify"])),
+    ...Object.values(await subtle.generateKey({ name: "ECDH", namedCurve: "P-521" }, true, ["deriveBits"])),
+    ...Object.values(await subtle.generateKey("Ed25519", false, ["sign", "verify"])),
+    ...Object.values(await subtle.generateKey("X25519", false, ["deriveKey"])),
+  ];
+  const copies = structuredClone(keys);
+  for (let i = 0; i < keys.length; i++) {
+    const [k, c] = [keys[i], copies[i]];
+    assert(c instanceof CryptoKey && c !== k, "a new CryptoKey " + i);
+    assertEquals([c.type, c.extractable, c.algorithm, c.usages], [k.type, k.extractable, k.algorithm, k.usages], k.algorithm.name);
+  }
+  const [hmac, , , pss, , ecPriv, ecPub, , , edPriv, edPub] = copies;
+  assertEquals(hex(await subtle.sign("HMAC", hmac, MSG)), hex(await subtle.sign("HMAC", keys[0], MSG)));
+  assert(await subtle.verify({ name: "RSA-PSS", saltLength: 0 }, await subtle.importKey("spki", unb64(RSA_SPKI), { name: "RSA-PSS", hash: "SHA-256" }, false, ["verify"]), await subtle.sign({ name: "RSA-PSS", saltLength: 0 }, pss, MSG), MSG));
+  assert(await subtle.verify({ name: "ECDSA", hash: "SHA-384" }, keys[6], await subtle.sign({ name: "ECDSA", hash: "SHA-384" }, ecPriv, MSG), MSG), "cloned ECDSA private key signs");
+  assert(await subtle.verify({ name: "ECDSA", hash: "SHA-384" }, ecPub, await subtle.sign({ name: "ECDSA", hash: "SHA-384" }, keys[5], MSG), MSG), "cloned ECDSA public key verifies");
+  assert(await subtle.verify("Ed25519", edPub, await subtle.sign("Ed25519", edPriv, MSG), MSG));
+  const shared = structuredClone({ a: keys[0], b: keys[0] });
+  assert(shared.a === shared.b, "one key cloned once");
+});
