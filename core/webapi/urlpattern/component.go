@@ -3,6 +3,7 @@ package urlpattern
 import (
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/dlclark/regexp2/v2"
 )
@@ -77,7 +78,15 @@ func compileComponent(input string, encode encodeFunc, opts options) (*compiled,
 // compiles it for the engine it needs, unless c already has a fast path
 // (the check still runs, as RegExpCreate would).
 func (c *compiled) compileRegexp(src string, ignoreCase bool) error {
-	tr, err := translate(src)
+	return c.compileRegexpFor(src, ignoreCase, testForceBacktrack)
+}
+
+// testForceBacktrack sends every regular expression to regexp2; tests set
+// it to check that both engines give the same answers.
+var testForceBacktrack = false
+
+func (c *compiled) compileRegexpFor(src string, ignoreCase, forceBacktrack bool) error {
+	tr, err := translate(src, forceBacktrack)
 	if err != nil {
 		return err
 	}
@@ -102,9 +111,17 @@ func (c *compiled) compileRegexp(src string, ignoreCase bool) error {
 		if c.bt, err = regexp2.Compile(tr.src, o); err != nil {
 			return syntaxErrorf("invalid regular expression %s: %v", src, err)
 		}
+		c.bt.MatchTimeout = backtrackTimeout
 	}
 	return nil
 }
+
+// backtrackTimeout bounds one regexp2 match. A backtracking engine can take
+// exponential time on hostile input (a request URL), and a match running
+// in Go cannot be interrupted by the CPU limit; one that runs out of time
+// does not match. (regexp2 keeps a clock goroutine while timeouts are in
+// use, stopping a second after the last deadline.)
+var backtrackTimeout = time.Second
 
 // lineTerminatorChars are what the full wildcard's "." does not match.
 const lineTerminatorChars = "\n\r\u2028\u2029"

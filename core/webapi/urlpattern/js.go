@@ -1,6 +1,7 @@
 package urlpattern
 
 import (
+	"fmt"
 	"strconv"
 	"sync"
 
@@ -89,11 +90,13 @@ func (a *api) installProto() {
 		return vm.ToValue(a.this(call).p.hasRegexpGroups)
 	}, nil)
 	js.Operation(vm, proto, "test", 0, func(call goja.FunctionCall) goja.Value {
+		defer a.guard()
 		p := a.this(call).p
 		v, _, ok := a.matchInput(call)
 		return vm.ToValue(ok && p.test(&v))
 	})
 	js.Operation(vm, proto, "exec", 0, func(call goja.FunctionCall) goja.Value {
+		defer a.guard()
 		p := a.this(call).p
 		v, inputs, ok := a.matchInput(call)
 		if !ok {
@@ -107,6 +110,18 @@ func (a *api) installProto() {
 		return a.newResult(p, &v, inputs, groups, ends)
 	})
 	js.ToStringTag(vm, proto, "URLPattern")
+}
+
+// guard turns a Go panic (a bug) into a TypeError, so that it ends the
+// script's call rather than the runtime's goroutine. JS exceptions pass.
+func (a *api) guard() {
+	if r := recover(); r != nil {
+		switch r.(type) {
+		case *goja.Object, *goja.Exception, goja.Value, *goja.InterruptedError:
+			panic(r)
+		}
+		js.TypeError(a.vm, fmt.Sprintf("URLPattern internal error: %v", r))
+	}
 }
 
 func (a *api) this(call goja.FunctionCall) *patternObject {
@@ -125,6 +140,7 @@ func (a *api) this(call goja.FunctionCall) *patternObject {
 // With two arguments the second picks: a dictionary (object, undefined or
 // null) is options, anything else a base URL.
 func (a *api) construct(call goja.FunctionCall) goja.Value {
+	defer a.guard()
 	vm := a.vm
 	newTarget := call.Argument(0)
 	argv := call.Argument(1).ToObject(vm)

@@ -3,6 +3,7 @@ package urlpattern
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 // u marks a group that did not participate (JS undefined) in want.
@@ -86,6 +87,7 @@ func TestRegexp(t *testing.T) {
 		{`^(\bfoo(?=x))x$`, false, "foox", []string{"foo"}, matchBacktrack},
 		{`^(\bé(?=x))x$`, false, "éx", nil, matchBacktrack}, // \b is ASCII in regexp2 too
 		{`^((?=.)a*)?$`, false, "", []string{u}, matchBacktrack},
+		{`^((?=a)[\w.~\-]+_)$`, false, "a_b.c~d-_", []string{"a_b.c~d-_"}, matchBacktrack}, // escapes regexp2 accepts
 		// Modifiers groups (ECMAScript 2025).
 		{`^((?i:ab)c)$`, false, "ABc", []string{"ABc"}, matchRE2},
 		{`^((?i:ab)c)$`, false, "ABC", nil, matchRE2},
@@ -103,25 +105,42 @@ func TestRegexp(t *testing.T) {
 		if c.kind != tc.engine {
 			t.Errorf("%s: engine %d, want %d", tc.src, c.kind, tc.engine)
 		}
-		groups, ok := c.exec(tc.input, nil)
-		if ok != (tc.want != nil) {
-			t.Errorf("%s on %q: match %v, want %v", tc.src, tc.input, ok, tc.want != nil)
-			continue
-		}
-		if test := c.test(tc.input); test != ok {
-			t.Errorf("%s on %q: test %v, exec %v", tc.src, tc.input, test, ok)
-		}
-		var got []string
-		for _, g := range groups {
-			if g.ok {
-				got = append(got, g.value)
-			} else {
-				got = append(got, u)
+		check(t, c, tc.src, tc.input, tc.want)
+		if tc.engine == matchRE2 {
+			// The same pattern on regexp2 must agree (its output syntax
+			// differs in places).
+			bt := &compiled{}
+			if err := bt.compileRegexpFor(tc.src, tc.ignoreCase, true); err != nil {
+				t.Errorf("%s on regexp2: %v", tc.src, err)
+				continue
 			}
+			check(t, bt, tc.src+" on regexp2", tc.input, tc.want)
 		}
-		if ok && strings.Join(got, ",") != strings.Join(tc.want, ",") {
-			t.Errorf("%s on %q: groups %q, want %q", tc.src, tc.input, got, tc.want)
+	}
+}
+
+// check runs c on input and compares exec's groups (u for undefined) and
+// test() with want (nil: no match).
+func check(t *testing.T, c *compiled, src, input string, want []string) {
+	t.Helper()
+	groups, ok := c.exec(input, nil)
+	if ok != (want != nil) {
+		t.Errorf("%s on %q: match %v, want %v", src, input, ok, want != nil)
+		return
+	}
+	if test := c.test(input); test != ok {
+		t.Errorf("%s on %q: test %v, exec %v", src, input, test, ok)
+	}
+	var got []string
+	for _, g := range groups {
+		if g.ok {
+			got = append(got, g.value)
+		} else {
+			got = append(got, u)
 		}
+	}
+	if ok && strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("%s on %q: groups %q, want %q", src, input, got, want)
 	}
 }
 
@@ -134,7 +153,7 @@ func TestRegexpErrors(t *testing.T) {
 		`[/]`, `[a-]`, `[-a]`, `[(]`, `[a&&&b]`, `[a&&b--c]`, `[a--]`, `[a-z&&b]`, `[b-a]`, `[\d-z]`, `[a|b]`,
 		`[a!!b]`, `\p{Foo}`, `\p{Script=Foo}`, `\p{L`, `\pL`,
 	} {
-		if _, err := translate(src); err == nil {
+		if _, err := translate(src, false); err == nil {
 			t.Errorf("%s: no error", src)
 		}
 	}
@@ -148,8 +167,30 @@ func TestRegexpUnsupported(t *testing.T) {
 		`\p{Script_Extensions=Latn}`, // no Script_Extensions tables in Go
 		`\p{RGI_Emoji}`,              // properties of strings
 	} {
-		if _, err := translate(src); err == nil {
+		if _, err := translate(src, false); err == nil {
 			t.Errorf("%s: no error", src)
 		}
+	}
+}
+
+// TestBacktrackTimeout: a custom group that backtracks exponentially on a
+// hostile input stops at the timeout and does not match. (Without the
+// timeout this input takes hours; 30 a's take 10 s.)
+func TestBacktrackTimeout(t *testing.T) {
+	defer func(d time.Duration) { backtrackTimeout = d }(backtrackTimeout)
+	backtrackTimeout = 20 * time.Millisecond
+	p, err := FromInit(Init{Pathname: ptr("/:x((?=.)(?:a|aa)*(?:a|aa)*)")}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	if p.Test("https://example.com/"+strings.Repeat("a", 40)+"!", nil) {
+		t.Error("matched")
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("took %v", d)
+	}
+	if !p.Test("https://example.com/aaaaa", nil) {
+		t.Error("a short input no longer matches")
 	}
 }

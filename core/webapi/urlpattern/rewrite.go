@@ -52,15 +52,16 @@ type translated struct {
 }
 
 // translate parses src (a generated pattern regexp) and returns it in the
-// syntax of the engine it needs.
-func translate(src string) (translated, error) {
+// syntax of the engine it needs, or of regexp2 when forceBacktrack is set
+// (tests compare the engines).
+func translate(src string, forceBacktrack bool) (translated, error) {
 	tree, p, err := parseRegexp(src)
 	if err != nil {
 		return translated{}, err
 	}
 	var t translated
 	w := &reWriter{}
-	if p.needsBT {
+	if p.needsBT || forceBacktrack {
 		w.engine = engineBacktrack
 	}
 	w.keepNamed = len(p.backrefs) > 0 || len(p.namedRef) > 0
@@ -238,7 +239,9 @@ func (w *reWriter) literal(r rune) {
 	switch {
 	case r < 0x20 || r == 0x7F:
 		fmt.Fprintf(b, `\x%02X`, r)
-	case r < 0x80 && !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || r == ' '):
+	case r < 0x80 && !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || r == ' ' || r == '_'):
+		// Punctuation, escaped: both engines read "\" before it as the
+		// character itself (regexp2 rejects "\_", so "_" stays bare).
 		b.WriteByte('\\')
 		b.WriteRune(r)
 	case r == ' ' || r < 0x80:

@@ -147,3 +147,28 @@ func TestConcurrentUse(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+func TestHasRegExpGroups(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		init Init
+		want bool
+	}{
+		{"empty", Init{}, false},
+		{"named and wildcard", Init{Pathname: ptr("/:id/*")}, false},
+		{"full wildcard spelled out", Init{Pathname: ptr("/(.*)")}, false},
+		{"segment wildcard spelled out", Init{Pathname: ptr("/:id([^\\/]+?)")}, false},
+		{"hostname segment wildcard", Init{Hostname: ptr(":sub([^\\.]+?).example")}, false},
+		{"pathname regexp", Init{Pathname: ptr("/:id(\\d+)")}, true},
+		{"protocol regexp", Init{Protocol: ptr("(https?)")}, true},
+		{"hash regexp", Init{Hash: ptr("(a|b)")}, true},
+	} {
+		p, err := FromInit(tc.init, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := p.HasRegExpGroups(); got != tc.want {
+			t.Errorf("%s: HasRegExpGroups %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}

@@ -121,8 +121,18 @@ const wptHarness = `(function () {
 })()`
 
 // TestWPT runs web-platform-tests' urlpatterntestdata.json through the JS
-// API.
+// API, once as shipped and once with every regular expression on regexp2,
+// which otherwise sees only the few that need it.
 func TestWPT(t *testing.T) {
+	t.Run("re2", func(t *testing.T) { testWPT(t) })
+	t.Run("regexp2", func(t *testing.T) {
+		testForceBacktrack = true
+		defer func() { testForceBacktrack = false }()
+		testWPT(t)
+	})
+}
+
+func testWPT(t *testing.T) {
 	b, err := os.ReadFile(filepath.Join("..", "..", "..", "..", "shared", "testdata", "wpt", "urlpattern", "urlpatterntestdata.json"))
 	if err != nil {
 		t.Skipf("WPT data not available: %v", err)
