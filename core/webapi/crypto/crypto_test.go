@@ -157,28 +157,29 @@ func jsLoop(b *testing.B, r *runtime, setup, op string, await bool) func(n int) 
 }
 
 // compare runs direct and each JS loop in alternating rounds of round ops
-// (so load from elsewhere on the machine falls on all of them alike) and
-// reports ns/op for each and the ratio of the first JS loop to direct.
+// and reports, for each, the fastest round's ns/op (the minimum filters out
+// load from elsewhere on a shared machine), and js/go, the ratio of the JS
+// loop's to direct's.
 func compare(b *testing.B, round int, direct func(n int), js func(n int) time.Duration, floor func(n int) time.Duration) {
-	var dDirect, dJS, dFloor time.Duration
+	inf := time.Duration(1 << 62)
+	bestDirect, bestJS, bestFloor := inf, inf, inf
 	for done := 0; done < b.N; done += round {
 		n := min(round, b.N-done)
 		start := time.Now()
 		direct(n)
-		dDirect += time.Since(start)
-		dJS += js(n)
+		bestDirect = min(bestDirect, time.Since(start)/time.Duration(n))
+		bestJS = min(bestJS, js(n)/time.Duration(n))
 		if floor != nil {
-			dFloor += floor(n)
+			bestFloor = min(bestFloor, floor(n)/time.Duration(n))
 		}
 	}
-	per := func(d time.Duration) float64 { return float64(d.Nanoseconds()) / float64(b.N) }
-	b.ReportMetric(per(dJS), "js-ns/op")
-	b.ReportMetric(per(dDirect), "go-ns/op")
+	b.ReportMetric(float64(bestJS), "js-ns/op")
+	b.ReportMetric(float64(bestDirect), "go-ns/op")
 	if floor != nil {
-		b.ReportMetric(per(dFloor), "floor-ns/op")
-		b.ReportMetric(float64(dJS-dFloor)/float64(dDirect), "(js-floor)/go")
+		b.ReportMetric(float64(bestFloor), "floor-ns/op")
+		b.ReportMetric(float64(bestJS-bestFloor)/float64(bestDirect), "(js-floor)/go")
 	}
-	b.ReportMetric(float64(dJS)/float64(dDirect), "js/go")
+	b.ReportMetric(float64(bestJS)/float64(bestDirect), "js/go")
 }
 
 // BenchmarkSHA256_1MiB compares crypto.subtle.digest("SHA-256") of 1 MiB,
@@ -216,7 +217,7 @@ func BenchmarkHMACSHA256_1KiB(b *testing.B) {
 		return r.vm.ToValue(p)
 	})
 	floor := jsLoop(b, r, `0`, `settled("HMAC", key, buf)`, false)
-	compare(b, 1000, func(n int) {
+	compare(b, 200, func(n int) {
 		for range n {
 			m := hmac.New(sha256.New, key)
 			m.Write(buf)
@@ -227,8 +228,10 @@ func BenchmarkHMACSHA256_1KiB(b *testing.B) {
 
 // BenchmarkCutoff measures what largeInput trades: a SHA-256 digest of each
 // size on the loop against the same digest handed to another goroutine and
-// back. Off-loop costs a fixed hop; it is worth paying once the digest
-// itself blocks the loop for longer than the hop.
+// back, one awaited call at a time. Off-loop costs a fixed hop (off - on at
+// small sizes); it is worth paying once the digest itself would block the
+// loop for longer. min-ns/op is the fastest of 20 rounds, which filters out
+// load from elsewhere on the machine.
 func BenchmarkCutoff(b *testing.B) {
 	saved := largeInput
 	defer func() { largeInput = saved }()
@@ -240,8 +243,13 @@ func BenchmarkCutoff(b *testing.B) {
 					largeInput = 0
 				}
 				r := newRuntime(b)
-				d := jsLoop(b, r, `globalThis.buf = new Uint8Array(`+strconv.Itoa(size)+`)`, `crypto.subtle.digest("SHA-256", buf)`, true)(b.N)
-				b.ReportMetric(float64(d.Nanoseconds())/float64(b.N), "loop-ns/op")
+				run := jsLoop(b, r, `globalThis.buf = new Uint8Array(`+strconv.Itoa(size)+`)`, `crypto.subtle.digest("SHA-256", buf)`, true)
+				best := time.Duration(1 << 62)
+				for range 20 {
+					n := max(b.N/20, 1)
+					best = min(best, run(n)/time.Duration(n))
+				}
+				b.ReportMetric(float64(best.Nanoseconds()), "min-ns/op")
 			})
 		}
 	}
