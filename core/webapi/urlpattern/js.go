@@ -92,13 +92,13 @@ func (a *api) installProto() {
 	js.Operation(vm, proto, "test", 0, func(call goja.FunctionCall) goja.Value {
 		defer a.guard()
 		p := a.this(call).p
-		v, _, ok := a.matchInput(call)
+		v, _, ok := a.matchInput(call, false)
 		return vm.ToValue(ok && p.test(&v))
 	})
 	js.Operation(vm, proto, "exec", 0, func(call goja.FunctionCall) goja.Value {
 		defer a.guard()
 		p := a.this(call).p
-		v, inputs, ok := a.matchInput(call)
+		v, inputs, ok := a.matchInput(call, true)
 		if !ok {
 			return goja.Null()
 		}
@@ -167,13 +167,15 @@ func (a *api) construct(call goja.FunctionCall) goja.Value {
 		if !ok {
 			js.TypeError(vm, "Failed to construct 'URLPattern': The provided value is not of type 'URLPatternOptions'.")
 		}
-		opts.IgnoreCase = o.Get("ignoreCase") != nil && o.Get("ignoreCase").ToBoolean()
+		if ic := o.Get("ignoreCase"); ic != nil {
+			opts.IgnoreCase = ic.ToBoolean()
+		}
 	}
 	var p *Pattern
 	var err error
 	if isDictionary(input) {
 		in := a.readInit(input)
-		p, err = createFromRec(&in, baseURL, opts)
+		p, err = create("", baseURL, &in, opts)
 	} else {
 		p, err = create(usv(vm, input), baseURL, nil, opts)
 	}
@@ -189,10 +191,6 @@ func (a *api) construct(call goja.FunctionCall) goja.Value {
 	}
 	_ = obj.SetPrototype(proto)
 	return obj
-}
-
-func createFromRec(in *initRec, baseURL *string, opts Options) (*Pattern, error) {
-	return create("", baseURL, in, opts)
 }
 
 // isDictionary reports whether a union (USVString or URLPatternInit)
@@ -230,8 +228,8 @@ func (a *api) readInit(v goja.Value) initRec {
 
 // matchInput converts test/exec arguments (input = {}, baseURL?) to the
 // values to match. ok false means no match; invalid combinations throw.
-// inputs are the values for the result's inputs array.
-func (a *api) matchInput(call goja.FunctionCall) (v urlValues, inputs []goja.Value, ok bool) {
+// With wantInputs, inputs are the values for the result's inputs array.
+func (a *api) matchInput(call goja.FunctionCall, wantInputs bool) (v urlValues, inputs []goja.Value, ok bool) {
 	vm := a.vm
 	input := call.Argument(0)
 	baseV := call.Argument(1)
@@ -241,22 +239,20 @@ func (a *api) matchInput(call goja.FunctionCall) (v urlValues, inputs []goja.Val
 			js.TypeError(vm, "a base URL is not allowed with a URLPatternInit (use its baseURL member)")
 		}
 		in := a.readInit(input)
-		v, ok = initValues(&in)
-		return v, []goja.Value{a.initObject(&in)}, ok
+		if v, ok = initValues(&in); ok && wantInputs {
+			inputs = []goja.Value{a.initObject(&in)}
+		}
+		return v, inputs, ok
 	}
 	s := usv(vm, input)
-	inputs = []goja.Value{input}
 	var b string
 	if hasBase {
 		b = usv(vm, baseV)
-		inputs = append(inputs, baseV)
 	}
-	if _, isStr := input.(goja.String); !isStr {
-		inputs[0] = vm.ToValue(s)
-	}
-	if hasBase {
-		if _, isStr := baseV.(goja.String); !isStr {
-			inputs[1] = vm.ToValue(b)
+	if wantInputs {
+		inputs = []goja.Value{vm.ToValue(s)}
+		if hasBase {
+			inputs = append(inputs, vm.ToValue(b))
 		}
 	}
 	l := &a.last

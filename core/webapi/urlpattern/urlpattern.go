@@ -8,7 +8,7 @@
 // same WHATWG URL parser core/webapi/url uses.
 //
 //	p, _ := urlpattern.New("https://example.com/books/:id", urlpattern.Options{})
-//	r, _ := p.Exec("https://example.com/books/123", nil)
+//	r := p.Exec("https://example.com/books/123", nil)
 //	r.Components[urlpattern.Pathname].Groups // [{id 123 true}]
 //
 // Patterns are immutable and safe for concurrent use.
@@ -236,7 +236,7 @@ func (p *Pattern) exec(v *urlValues, dst []group) (groups []group, ends [nCompon
 	groups = dst
 	for c := range nComponents {
 		if groups, ok = p.comps[c].exec(v[c], groups); !ok {
-			return nil, ends, false
+			return groups[:0], ends, false
 		}
 		ends[c] = len(groups)
 	}
