@@ -184,6 +184,11 @@ func hmacEqual(mac, sig []byte) bool { return subtle.ConstantTimeCompare(mac, si
 
 // ---- HKDF and PBKDF2 ----
 
+// maxPBKDF2Iterations is Cloudflare Workers' limit (with its error message):
+// it bounds the CPU one derivation can take, which here runs off the loop
+// and outside the request's CPU accounting.
+const maxPBKDF2Iterations = 100000
+
 func importKDF(format string, data []byte, p *params, extractable bool, usages Usages) (*Key, error) {
 	if format != "raw" {
 		return nil, notSupported("Unsupported format %q for %s keys: only \"raw\" is allowed.", format, p.name)
@@ -228,6 +233,9 @@ func derivePBKDF2(p *params, k *Key, length int, hasLength bool) ([]byte, error)
 	}
 	if p.iterations == 0 {
 		return nil, operationError("PBKDF2 iterations must not be zero.")
+	}
+	if p.iterations > maxPBKDF2Iterations {
+		return nil, notSupported("Pbkdf2 failed: iteration counts above %d are not supported (requested %d).", maxPBKDF2Iterations, p.iterations)
 	}
 	if length == 0 {
 		return []byte{}, nil

@@ -390,6 +390,12 @@ test("PBKDF2: RFC 6070 and SHA-256 vectors; deriveKey; errors", async () => {
   await rejectsWith(subtle.importKey("raw", te.encode("pw"), "PBKDF2", false, ["encrypt"]), "SyntaxError", "encrypt usage");
 });
 
+test("workers: PBKDF2 iterations are capped at 100000", async () => {
+  const k = await subtle.importKey("raw", te.encode("pw"), "PBKDF2", false, ["deriveBits"]);
+  const e = await rejectsWith(subtle.deriveBits({ name: "PBKDF2", salt: new Uint8Array(8), iterations: 100001, hash: "SHA-256" }, k, 256), "NotSupportedError");
+  assertEquals(e.message, "Pbkdf2 failed: iteration counts above 100000 are not supported (requested 100001).");
+});
+
 test("wrapKey/unwrapKey with encrypt-based algorithms and JWK", async () => {
   const kek = await subtle.generateKey({ name: "AES-GCM", length: 256 }, false, ["wrapKey", "unwrapKey"]);
   const hmac = await subtle.generateKey({ name: "HMAC", hash: "SHA-384" }, true, ["sign", "verify"]);
