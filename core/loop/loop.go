@@ -115,9 +115,10 @@ type Loop struct {
 	running   bool
 	idleScope *Scope
 
-	// Interrupt arming shared with the watchdog timer's goroutine.
-	armMu sync.Mutex
-	armed *Scope
+	// clock measures the CPU time of the loop's OS thread (the loop goroutine
+	// is locked to it); locked records that the lock was taken.
+	clock  cpuClock
+	locked bool
 }
 
 // New creates a loop for vm and installs setTimeout, setInterval, clearTimeout,
@@ -290,38 +291,36 @@ func (l *Loop) runTask(scope *Scope, task Task) {
 	l.current = scope
 	defer func() { l.current = prev }()
 
-	var watchdog *time.Timer
+	l.lockThread()
+	var w *watchdog
 	if scope.Limit > 0 {
 		remaining := scope.Limit - scope.Used()
 		if remaining <= 0 {
 			l.exceed(scope)
 			return
 		}
-		l.armMu.Lock()
-		l.armed = scope
-		l.armMu.Unlock()
-		watchdog = time.AfterFunc(remaining, func() {
-			l.armMu.Lock()
-			if l.armed == scope {
-				l.vm.Interrupt(ErrCPULimit)
-			}
-			l.armMu.Unlock()
-		})
+		w = l.arm(remaining)
 	}
-	start := time.Now()
+	start := l.clock.now()
 	err := l.protect(task)
-	elapsed := time.Since(start)
-	if watchdog != nil {
-		watchdog.Stop()
-		l.armMu.Lock()
-		l.armed = nil
-		l.armMu.Unlock()
+	elapsed := l.clock.now() - start
+	fired := false
+	if w != nil {
+		fired = w.disarm()
 		l.vm.ClearInterrupt()
 	}
 	scope.mu.Lock()
 	scope.used += elapsed
 	scope.mu.Unlock()
 
+	// The watchdog's firing is what counts, not the task's error: an interrupt
+	// raised inside promise jobs that a Go-side resolve() ran never reaches the
+	// task's return value.
+	if fired {
+		l.exceed(scope)
+		l.reportRejections(scope)
+		return
+	}
 	var ie *goja.InterruptedError
 	switch {
 	case err == nil:

@@ -1,0 +1,13 @@
+//go:build !linux
+
+package loop
+
+import "time"
+
+// cpuClock falls back to wall time where thread CPU clocks are not readable
+// from another thread.
+type cpuClock struct{ precise bool }
+
+func threadClock() cpuClock { return cpuClock{} }
+
+func (c cpuClock) now() time.Duration { return time.Duration(time.Now().UnixNano()) }
