@@ -13,6 +13,10 @@ import (
 	"github.com/ferry-run/ferry/core/loop"
 )
 
+// errRepick tells dispatch that the runtime it picked was replaced before the
+// event started; it is never returned to callers.
+var errRepick = errors.New("core: runtime replaced before the event started")
+
 // invocation is one event in flight on one runtime. Everything but the
 // channels is touched only on the runtime's loop goroutine.
 type invocation struct {
@@ -60,6 +64,14 @@ func (w *Worker) dispatch(ctx context.Context, kind string, build func(inv *invo
 	inv.scope.OnUnhandledRejection = inv.onRejection
 
 	ok := r.loop.Submit(inv.scope, func(vm *goja.Runtime) error {
+		if r.condemned.Load() {
+			// Picked just before the runtime was replaced: the handler has
+			// not run, so dispatch sends the event to the new runtime.
+			inv.deliver(nil, errRepick)
+			inv.mainDone = true
+			inv.finish()
+			return nil
+		}
 		r.scopes[inv.scope] = inv
 		v, err := build(inv, vm)
 		if err != nil {
@@ -72,6 +84,9 @@ func (w *Worker) dispatch(ctx context.Context, kind string, build func(inv *invo
 		inv.cancel()
 		r.inflight.Add(-1)
 		w.inflight.Done()
+		if r.condemned.Load() {
+			return w.dispatch(ctx, kind, build, convert)
+		}
 		return nil, nil, errors.New("the Worker is shutting down")
 	}
 
@@ -83,6 +98,9 @@ func (w *Worker) dispatch(ctx context.Context, kind string, build func(inv *invo
 	}
 	select {
 	case o := <-inv.result:
+		if o.err == errRepick {
+			return w.dispatch(ctx, kind, build, convert)
+		}
 		inv.limitWaitUntil(w.opts.WaitUntilLimit)
 		return o.value, inv.done, o.err
 	case <-wall:
@@ -166,6 +184,9 @@ func (inv *invocation) onError(err error) {
 		}
 		inv.deliver(nil, e)
 		inv.finish()
+		// An event dispatched meanwhile to this runtime is queued behind
+		// this task; it finds the runtime condemned and moves on.
+		inv.r.condemn()
 		return
 	}
 	inv.deliver(nil, exceptionError(err))

@@ -38,6 +38,45 @@ type rt struct {
 	scopes map[*loop.Scope]*invocation
 
 	ctxClass *js.Class // ExecutionContext
+
+	// condemned is set once the VM was interrupted for a CPU limit: the
+	// runtime takes no more events and stops when its last one ends.
+	condemned atomic.Bool
+}
+
+// errRuntimeReset fails the events that shared a runtime with one that
+// exceeded its CPU limit.
+var errRuntimeReset = &ScriptError{Kind: "cpu", Message: "Worker exceeded resource limits: another request in the same runtime exceeded its CPU time limit and the runtime was reset"}
+
+// condemn replaces a runtime whose VM was interrupted. goja does not always
+// unwind cleanly from an interrupt that lands inside a resumed async function
+// or generator (the frame pushed by generator.next stays on its call stack,
+// and promise jobs never run again), so an interrupted VM is not trusted:
+// a fresh runtime takes the slot, and the events still running on this one
+// fail, as they do in Cloudflare when an isolate is reset for exceeding
+// resource limits. Runs on the loop goroutine.
+func (r *rt) condemn() {
+	if !r.condemned.CompareAndSwap(false, true) {
+		return
+	}
+	// Start the replacement now (a few milliseconds: the Program is already
+	// compiled); events queued here meanwhile are sent to it (see dispatch).
+	if nr, err := r.w.startRuntime(r.index); err != nil {
+		r.w.log.Error("replacing a runtime after a CPU limit: " + err.Error())
+	} else {
+		r.w.runtimes[r.index].Store(nr)
+	}
+	for _, inv := range r.scopes {
+		inv.deliver(nil, errRuntimeReset)
+		inv.mainDone = true
+		inv.pending = 0
+	}
+	for _, inv := range r.scopes {
+		inv.finish()
+	}
+	// Stop after the tasks already queued: events picked before the swap
+	// find the runtime condemned and go to the new one (errRepick).
+	r.loop.Submit(nil, func(*goja.Runtime) error { r.loop.Stop(); return nil })
 }
 
 var preludeOnce sync.Once

@@ -70,7 +70,9 @@ type Worker struct {
 	opts     Options
 	program  *goja.Program
 	format   bundle.Format
-	runtimes []*rt
+	// runtimes are the pool's slots; a slot's runtime is replaced when it is
+	// condemned (see rt.condemn).
+	runtimes []atomic.Pointer[rt]
 	log      *slog.Logger
 	nextID   atomic.Uint64
 	rr       atomic.Uint32
@@ -118,14 +120,16 @@ func New(opts Options) (*Worker, error) {
 
 	// Instantiate the runtimes in parallel: each costs a few milliseconds of
 	// script evaluation, and start-up time is what a cold start waits for.
-	w.runtimes = make([]*rt, opts.Runtimes)
+	w.runtimes = make([]atomic.Pointer[rt], opts.Runtimes)
 	errs := make([]error, opts.Runtimes)
 	var wg sync.WaitGroup
 	for i := range w.runtimes {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			w.runtimes[i], errs[i] = w.startRuntime(i)
+			r, err := w.startRuntime(i)
+			w.runtimes[i].Store(r)
+			errs[i] = err
 		}(i)
 	}
 	wg.Wait()
@@ -169,8 +173,8 @@ func Compile(b *bundle.Result) (prg *goja.Program, err error) {
 func (w *Worker) Close() {
 	w.closeOnce.Do(func() {
 		w.inflight.Wait()
-		for _, r := range w.runtimes {
-			if r != nil {
+		for i := range w.runtimes {
+			if r := w.runtimes[i].Load(); r != nil {
 				r.loop.Stop()
 			}
 		}
@@ -182,10 +186,10 @@ func (w *Worker) Close() {
 func (w *Worker) pick() *rt {
 	n := uint32(len(w.runtimes))
 	start := w.rr.Add(1)
-	best := w.runtimes[start%n]
+	best := w.runtimes[start%n].Load()
 	bestLoad := best.inflight.Load()
 	for i := uint32(1); i < n && bestLoad > 0; i++ {
-		r := w.runtimes[(start+i)%n]
+		r := w.runtimes[(start+i)%n].Load()
 		if l := r.inflight.Load(); l < bestLoad {
 			best, bestLoad = r, l
 		}
@@ -217,5 +221,5 @@ func (w *Worker) requestID(ctx context.Context) string {
 // HasHandler reports whether the Worker handles the event kind ("fetch",
 // "scheduled", "queue").
 func (w *Worker) HasHandler(kind string) bool {
-	return w.runtimes[0].handler(kind) != nil
+	return w.runtimes[0].Load().handler(kind) != nil
 }

@@ -10,6 +10,12 @@ export default {
         throw new Error("boom from handler");
       case "/reject":
         return Promise.reject(new TypeError("rejected"));
+      case "/spin": {
+        await request.json();
+        const end = Date.now() + 100;
+        while (Date.now() < end) {}
+        return new Response("spun");
+      }
       case "/loop":
         for (;;) {}
       case "/slow": {
