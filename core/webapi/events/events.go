@@ -153,6 +153,12 @@ func Install(l *loop.Loop) {
 	a.installAbort(natives, controller)
 	a.installScheduler()
 
+	// The global scope is an EventTarget, as Workers' ServiceWorkerGlobalScope
+	// is: globalThis.addEventListener / dispatchEvent, and `this` undefined in
+	// EventTarget methods means the global object.
+	_ = g.SetPrototype(vm.CreateObject(a.targetProto))
+	SetInternal(vm, g, &Target{})
+
 	for _, c := range []*goja.Object{a.domException, a.eventCtor, customEvent, a.targetCtor, controller, a.signalCtor} {
 		name := c.Get("name").String()
 		if c != a.domException {

@@ -87,7 +87,11 @@ func (a *api) installTarget(n *goja.Object) {
 		return goja.Undefined()
 	})
 	this := func(call goja.FunctionCall) (*goja.Object, *Target) {
-		obj, t := targetOf(call.This)
+		self := call.This
+		if isNullish(self) {
+			self = vm.GlobalObject() // addEventListener(...) called bare
+		}
+		obj, t := targetOf(self)
 		if t == nil {
 			panic(vm.NewTypeError("Illegal invocation"))
 		}

@@ -461,3 +461,17 @@ test("runtime errors are real DOMExceptions even if the global is replaced", () 
     globalThis.DOMException = Orig;
   }
 });
+
+test("the global scope is an EventTarget", () => {
+  assert(globalThis instanceof EventTarget, "globalThis instanceof EventTarget");
+  const calls = [];
+  function onFoo(e) { calls.push([this === globalThis, e.target === globalThis]); }
+  globalThis.addEventListener("ferry-test", onFoo);
+  assertEquals(globalThis.dispatchEvent(new CustomEvent("ferry-test")), true);
+  dispatchEvent(new Event("ferry-test"));
+  removeEventListener("ferry-test", onFoo);
+  dispatchEvent(new Event("ferry-test"));
+  assertEquals(calls, [[true, true], [true, true]]);
+  assertEquals(globalThis.removeEventListener("x", null), undefined);
+  assertThrows(() => dispatchEvent(null), TypeError);
+});
