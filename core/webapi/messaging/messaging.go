@@ -57,7 +57,7 @@ type port struct {
 	events.Target
 	a   *api
 	obj *goja.Object
-	end *end // nil once the port is closed or transferred ([[Detached]])
+	end *end // nil once the port is transferred ([[Detached]])
 }
 
 // msgEvent is the state a MessageEvent adds to its events.Event.
@@ -194,14 +194,12 @@ func (a *api) installPort() {
 		return goja.Undefined()
 	})
 	js.Operation(vm, proto, "close", 0, func(call goja.FunctionCall) goja.Value {
-		p := self(call)
-		if e := p.end; e != nil {
-			p.end = nil
-			e.owner, e.items = nil, nil
-			if e.peer != nil {
-				e.peer.peer = nil
-				e.peer = nil
-			}
+		// Disentangle: nothing posted from now on arrives, on either side.
+		// Messages already queued for this port are still delivered, and the
+		// port may still be transferred (as browsers and the WPT suite have it).
+		if e := self(call).end; e != nil && e.peer != nil {
+			e.peer.peer = nil
+			e.peer = nil
 		}
 		return goja.Undefined()
 	})

@@ -111,6 +111,31 @@ test("close() stops delivery on both sides", async () => {
   port1.close();
 });
 
+test("messages in flight still arrive after close()", async () => {
+  const { port1, port2 } = new MessageChannel();
+  const got = collect(port1, 2);
+  port1.onmessage = (e) => { if (e.data === "first") port1.close(); };
+  port2.postMessage("first");
+  port2.postMessage("second");
+  port2.close();
+  assertEquals(await got, ["first", "second"]);
+});
+
+test("a closed port can be transferred; it stays disentangled", async () => {
+  const c = new MessageChannel();
+  let reached = false;
+  c.port1.onmessage = () => { reached = true; };
+  c.port2.close();
+  const c2 = new MessageChannel();
+  const p = nextMessage(c2.port1);
+  c2.port1.start();
+  c2.port2.postMessage("port", [c.port2]);
+  const e = await p;
+  e.ports[0].postMessage("lost");
+  await tick();
+  assertEquals(reached, false);
+});
+
 test("ArrayBuffers move with transfer", async () => {
   const { port1, port2 } = new MessageChannel();
   port2.start();
