@@ -1,11 +1,14 @@
 package events
 
 import (
+	"container/heap"
 	"math"
 	"time"
 	"weak"
 
 	"github.com/dop251/goja"
+
+	"github.com/ferry-run/ferry/core/loop"
 )
 
 // Default abort reasons, worded as workerd words them.
@@ -254,20 +257,78 @@ func (a *api) anySignal(list []*signal) *signal {
 	return res
 }
 
-// timeoutSignal returns a signal that aborts with a TimeoutError after d. The
-// timer runs outside the loop's timer list, so a pending timeout does not keep
-// `ferry run` (RunUntilIdle) alive, as in Node and Deno: when it fires, the
-// abort is queued as a task if the loop still runs.
+// timeoutSignal returns a signal that aborts with a TimeoutError after d.
+//
+// Timeout signals have their own timer list, apart from the loop's, so a
+// pending timeout does not keep `ferry run` (RunUntilIdle) alive, as in Node
+// and Deno: one Go timer is armed for the earliest entry, and when it fires
+// the due aborts are queued as loop tasks, in order of due time then creation
+// (if the loop still runs).
 func (a *api) timeoutSignal(d time.Duration) *signal {
 	s := a.newSignal()
-	l, scope := a.loop, a.loop.Current()
-	time.AfterFunc(d, func() {
-		l.Submit(scope, func(vm *goja.Runtime) error {
-			a.signalAbort(s, a.newDOMException(a.domException, vm.ToValue("TimeoutError"), vm.ToValue(timeoutMessage)))
+	a.timeoutSeq++
+	heap.Push(&a.timeouts, &timeout{due: time.Now().Add(d), seq: a.timeoutSeq, s: s, scope: a.loop.Current()})
+	a.armTimeouts()
+	return s
+}
+
+type timeout struct {
+	due   time.Time
+	seq   uint64
+	s     *signal
+	scope *loop.Scope
+}
+
+type timeoutHeap []*timeout
+
+func (h timeoutHeap) Len() int { return len(h) }
+func (h timeoutHeap) Less(i, j int) bool {
+	if h[i].due.Equal(h[j].due) {
+		return h[i].seq < h[j].seq
+	}
+	return h[i].due.Before(h[j].due)
+}
+func (h timeoutHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *timeoutHeap) Push(x any)   { *h = append(*h, x.(*timeout)) }
+func (h *timeoutHeap) Pop() any {
+	old := *h
+	t := old[len(old)-1]
+	old[len(old)-1] = nil
+	*h = old[:len(old)-1]
+	return t
+}
+
+// armTimeouts points the Go timer at the earliest timeout. Loop goroutine.
+func (a *api) armTimeouts() {
+	if len(a.timeouts) == 0 {
+		return
+	}
+	due := a.timeouts[0].due
+	if a.timer != nil && a.timerArmed && !due.Before(a.timerDue) {
+		return
+	}
+	a.timerDue, a.timerArmed = due, true
+	if a.timer == nil {
+		a.timer = time.AfterFunc(time.Until(due), func() { a.loop.Submit(nil, a.fireTimeouts) })
+	} else {
+		a.timer.Reset(time.Until(due))
+	}
+}
+
+// fireTimeouts queues the abort of every due timeout signal, each on behalf
+// of the scope that created it, and re-arms the timer.
+func (a *api) fireTimeouts(vm *goja.Runtime) error {
+	a.timerArmed = false
+	now := time.Now()
+	for len(a.timeouts) > 0 && !a.timeouts[0].due.After(now) {
+		t := heap.Pop(&a.timeouts).(*timeout)
+		a.loop.Submit(t.scope, func(vm *goja.Runtime) error {
+			a.signalAbort(t.s, a.newDOMException(a.domException, vm.ToValue("TimeoutError"), vm.ToValue(timeoutMessage)))
 			return nil
 		})
-	})
-	return s
+	}
+	a.armTimeouts()
+	return nil
 }
 
 // NewAbortSignal returns a new AbortSignal and the function that aborts it

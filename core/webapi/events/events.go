@@ -45,6 +45,14 @@ type api struct {
 	isTrustedGetter                 *goja.Object
 
 	setTimeout, clearTimeout goja.Callable
+
+	// AbortSignal.timeout's timers (abort.go); loop goroutine only, but for
+	// the Go timer's Reset.
+	timeouts   timeoutHeap
+	timeoutSeq uint64
+	timer      *time.Timer
+	timerDue   time.Time
+	timerArmed bool
 }
 
 var apiKey = goja.NewSymbol("ferry.events")

@@ -306,3 +306,16 @@ test("a controller's abort runs through subclassed EventTarget listeners", () =>
   j.cancel("x");
   assertEquals(got, ["abort:x", "cancelled:x"]);
 });
+
+test("AbortSignal timeouts fire in order", async () => {
+  let order = "";
+  for (const [ms, tag] of [[6, "c"], [2, "a"], [4, "b"], [4, "b2"], [0, "0"]]) {
+    AbortSignal.timeout(ms).onabort = () => { order += tag; };
+  }
+  await sleep(30);
+  assertEquals(order, "0abb2c");
+  let same = "";
+  for (const v of ["1", "2", "3", "4", "5"]) AbortSignal.timeout(3).onabort = () => { same += v; };
+  await sleep(20);
+  assertEquals(same, "12345");
+});
