@@ -46,6 +46,7 @@ type devOptions struct {
 	runtimes int
 	noWatch  bool
 	state    stateOptions
+	logLevel string
 }
 
 func devFlags(st *State) (*flag.FlagSet, *devOptions) {
@@ -58,6 +59,7 @@ func devFlags(st *State) (*flag.FlagSet, *devOptions) {
 	fs.IntVar(&o.runtimes, "runtimes", 0, "JS runtimes in the pool (default: one per CPU)")
 	fs.BoolVar(&o.noWatch, "no-watch", false, "do not rebuild when files change")
 	o.state.register(fs)
+	fs.StringVar(&o.logLevel, "log-level", "debug", "least severe log line shown: debug, info, warn or error (request lines are info)")
 	return fs, o
 }
 
@@ -91,7 +93,11 @@ func runDev(st *State, args []string) error {
 	if len(pos) == 1 {
 		dir = absFrom(wd, pos[0])
 	}
-	log := slog.New(newLogHandler(st.Stderr, slog.LevelDebug))
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(o.logLevel)); err != nil {
+		return &usageError{msg: fmt.Sprintf("--log-level %q: want debug, info, warn or error", o.logLevel), usage: devUsage}
+	}
+	log := slog.New(newLogHandler(st.Stderr, level))
 
 	p, err := loadProject(st, dir, absIf(wd, o.main), o.envName, log)
 	if err != nil {
