@@ -259,10 +259,13 @@ func (a *api) dispatch(obj *goja.Object, t *Target, e *Event) bool {
 
 // invoke runs the listeners of one phase over a copy of the list taken now, so
 // listeners added meanwhile wait for the next phase or event.
+//
+// The stop propagation flag is not checked: with no parents there is nothing
+// to propagate to, and browsers and workerd call every listener of a plain
+// EventTarget after stopPropagation() or cancelBubble = true (WPT's
+// Event-propagation-EventTarget pins this); only stopImmediatePropagation()
+// stops them.
 func (a *api) invoke(obj *goja.Object, t *Target, e *Event, capture bool) {
-	if e.stopPropagation {
-		return
-	}
 	e.currentTarget = obj
 	list := t.listeners[e.typName]
 	n := 0
@@ -281,6 +284,9 @@ func (a *api) invoke(obj *goja.Object, t *Target, e *Event, capture bool) {
 		}
 	}
 	for _, l := range snapshot {
+		if e.stopImmediate {
+			break // also when set before dispatch, as browsers do
+		}
 		if l.removed {
 			continue
 		}
@@ -292,9 +298,6 @@ func (a *api) invoke(obj *goja.Object, t *Target, e *Event, capture bool) {
 		}
 		a.call(obj, l, e)
 		e.inPassiveListener = false
-		if e.stopImmediate {
-			break
-		}
 	}
 }
 
