@@ -1,0 +1,201 @@
+package lambdaadapter
+
+import (
+	"archive/zip"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/dop251/goja/parser"
+	"github.com/go-sourcemap/sourcemap"
+
+	"github.com/ferry-run/ferry/adapters/lambda/manifest"
+	"github.com/ferry-run/ferry/core/bundle"
+)
+
+// Artifact is a Lambda deployment package as WriteArtifact left it.
+type Artifact struct {
+	Dir     string     // the unpacked package: bootstrap, bundle, maps, manifest
+	Zip     string     // Dir + ".zip", the same files, ready for Lambda
+	ZipSize int64      // bytes
+	Files   []FileInfo // what went in, in zip order
+}
+
+// FileInfo is one file of an Artifact.
+type FileInfo struct {
+	Name string
+	Size int64
+}
+
+// zipTime is the modification time of every zip entry: identical builds give
+// identical zips, so a deployment tool's hash only changes with the content.
+var zipTime = time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// WriteArtifact writes the Lambda package for a built Worker into dir (made
+// if needed) and zips it to dir+".zip". bootstrap is the path of the ferry
+// binary for the function's architecture; it is copied unless it already is
+// dir/bootstrap. m.Bundle, m.SourceMap and m.EngineMap are set here.
+func WriteArtifact(dir string, m *manifest.Manifest, b *bundle.Result, bootstrap string) (*Artifact, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("creating %s: %w", dir, err)
+	}
+	engineMap, err := engineSourceMap(b.SourceMap)
+	if err != nil {
+		return nil, err
+	}
+	m.Schema = manifest.Schema
+	m.Bundle, m.SourceMap, m.EngineMap = manifest.BundleFile, manifest.SourceMap, manifest.EngineMap
+	m.Runtime, m.Handler = manifest.Runtime, manifest.BootstrapExe
+	mj, err := m.Marshal()
+	if err != nil {
+		return nil, fmt.Errorf("encoding the manifest: %w", err)
+	}
+
+	bootPath := filepath.Join(dir, manifest.BootstrapExe)
+	if !samePath(bootstrap, bootPath) {
+		if err := copyFile(bootstrap, bootPath, 0o755); err != nil {
+			return nil, fmt.Errorf("copying the bootstrap: %w", err)
+		}
+	}
+	files := []struct {
+		name string
+		data []byte
+	}{
+		{manifest.BundleFile, b.Code},
+		{manifest.SourceMap, b.SourceMap},
+		{manifest.EngineMap, engineMap},
+		{manifest.FileName, mj},
+	}
+	for _, f := range files {
+		if err := os.WriteFile(filepath.Join(dir, f.name), f.data, 0o644); err != nil {
+			return nil, fmt.Errorf("writing %s: %w", f.name, err)
+		}
+	}
+
+	art := &Artifact{Dir: dir, Zip: filepath.Clean(dir) + ".zip"}
+	tmp := art.Zip + ".tmp"
+	zf, err := os.Create(tmp)
+	if err != nil {
+		return nil, fmt.Errorf("creating the zip: %w", err)
+	}
+	defer os.Remove(tmp)
+	zw := zip.NewWriter(zf)
+	names := []string{manifest.BootstrapExe, manifest.BundleFile, manifest.SourceMap, manifest.EngineMap, manifest.FileName}
+	for _, name := range names {
+		size, err := addToZip(zw, filepath.Join(dir, name), name)
+		if err != nil {
+			zf.Close()
+			return nil, fmt.Errorf("zipping %s: %w", name, err)
+		}
+		art.Files = append(art.Files, FileInfo{Name: name, Size: size})
+	}
+	if err := zw.Close(); err != nil {
+		zf.Close()
+		return nil, fmt.Errorf("writing the zip: %w", err)
+	}
+	if err := zf.Close(); err != nil {
+		return nil, fmt.Errorf("writing the zip: %w", err)
+	}
+	if err := os.Rename(tmp, art.Zip); err != nil {
+		return nil, fmt.Errorf("writing the zip: %w", err)
+	}
+	st, err := os.Stat(art.Zip)
+	if err != nil {
+		return nil, err
+	}
+	art.ZipSize = st.Size()
+	return art, nil
+}
+
+func addToZip(zw *zip.Writer, path, name string) (int64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return 0, err
+	}
+	hdr := &zip.FileHeader{Name: name, Method: zip.Deflate, Modified: zipTime}
+	mode := os.FileMode(0o644)
+	if name == manifest.BootstrapExe {
+		mode = 0o755 // Lambda runs bootstrap: it must stay executable
+	}
+	hdr.SetMode(mode)
+	w, err := zw.CreateHeader(hdr)
+	if err != nil {
+		return 0, err
+	}
+	_, err = io.Copy(w, f)
+	return st.Size(), err
+}
+
+func copyFile(src, dst string, mode os.FileMode) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	tmp := dst + ".tmp"
+	out, err := os.OpenFile(tmp, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, mode)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		os.Remove(tmp)
+		return err
+	}
+	if err := out.Close(); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	if err := os.Chmod(tmp, mode); err != nil {
+		return err
+	}
+	return os.Rename(tmp, dst)
+}
+
+func samePath(a, b string) bool {
+	sa, errA := os.Stat(a)
+	sb, errB := os.Stat(b)
+	return errA == nil && errB == nil && os.SameFile(sa, sb)
+}
+
+// LoadArtifact reads the manifest and the bundle from a Lambda package
+// directory (the bootstrap's own directory on Lambda, /var/task) and parses
+// the bundle with its source map attached, ready for core.New. Parsing is the
+// only work proportional to the bundle's size; it happens once per process.
+func LoadArtifact(dir string) (*manifest.Manifest, *bundle.Result, error) {
+	m, err := manifest.Read(filepath.Join(dir, manifest.FileName))
+	if err != nil {
+		return nil, nil, err
+	}
+	code, err := os.ReadFile(filepath.Join(dir, m.Bundle))
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading the bundle: %w", err)
+	}
+	prg, err := parser.ParseFile(nil, m.Bundle, string(code), 0, parser.WithDisableSourceMaps)
+	if err != nil {
+		return nil, nil, fmt.Errorf("parsing the bundle %s: %w", m.Bundle, err)
+	}
+	if m.EngineMap != "" {
+		mj, err := os.ReadFile(filepath.Join(dir, m.EngineMap))
+		if err != nil {
+			return nil, nil, fmt.Errorf("reading the source map: %w", err)
+		}
+		consumer, err := sourcemap.Parse(m.Bundle, mj)
+		if err != nil {
+			return nil, nil, fmt.Errorf("reading the source map %s: %w", m.EngineMap, err)
+		}
+		prg.File.SetSourceMap(consumer)
+	}
+	res := &bundle.Result{Code: code, Program: prg, Format: bundle.ModuleFormat}
+	if m.Format == "service-worker" {
+		res.Format = bundle.ServiceWorkerFormat
+	}
+	return m, res, nil
+}
