@@ -45,11 +45,17 @@ func apiOf(vm *goja.Runtime) *api {
 type end struct {
 	peer  *end
 	owner *port // nil while in transit and after close
-	items []*clone.Message
-	// enabled is the port message queue's state; scheduled counts delivery
-	// tasks queued on the loop and not yet run.
-	enabled   bool
-	scheduled int
+	items []queued
+	// seq numbers messages as they are queued; delivered is the last
+	// number delivered.
+	seq, delivered uint64
+	// enabled is the port message queue's state.
+	enabled bool
+}
+
+type queued struct {
+	m   *clone.Message
+	seq uint64
 }
 
 // port is the state of a MessagePort.
@@ -252,9 +258,10 @@ func (a *api) post(p *port, message goja.Value, transfer []goja.Value) {
 	if target == nil || doomed {
 		return
 	}
-	target.items = append(target.items, m)
+	target.seq++
+	target.items = append(target.items, queued{m, target.seq})
 	if target.enabled {
-		a.schedule(target, 1)
+		a.schedule(target, target.seq)
 	}
 }
 
@@ -265,29 +272,27 @@ func (a *api) start(p *port) {
 		return
 	}
 	e.enabled = true
-	if n := len(e.items) - e.scheduled; n > 0 {
-		a.schedule(e, n)
+	for _, q := range e.items {
+		a.schedule(e, q.seq)
 	}
 }
 
-// schedule queues n delivery tasks for e, each delivering the oldest message
-// if the queue is still enabled and owned when it runs.
-func (a *api) schedule(e *end, n int) {
-	scope := a.loop.Current()
-	for range n {
-		e.scheduled++
-		a.loop.Submit(scope, func(vm *goja.Runtime) error {
-			e.scheduled--
-			if !e.enabled || e.owner == nil || len(e.items) == 0 {
-				return nil
-			}
-			m := e.items[0]
-			e.items[0] = nil
+// schedule queues the task that delivers message number seq: it delivers the
+// messages queued before it that are still waiting, then it, if the queue is
+// still enabled and owned when it runs. A task the loop skips (its request
+// ended) thus delays its message to the next task instead of losing it, and a
+// message is never delivered twice.
+func (a *api) schedule(e *end, seq uint64) {
+	a.loop.Submit(a.loop.Current(), func(vm *goja.Runtime) error {
+		for seq > e.delivered && e.enabled && e.owner != nil && len(e.items) > 0 {
+			head := e.items[0]
+			e.items[0] = queued{}
 			e.items = e.items[1:]
-			a.deliver(e.owner, m)
-			return nil
-		})
-	}
+			e.delivered = head.seq
+			a.deliver(e.owner, head.m)
+		}
+		return nil
+	})
 }
 
 // deliver fires the message event (or messageerror) at p.
