@@ -312,10 +312,13 @@ test("AbortSignal timeouts fire in order", async () => {
   for (const [ms, tag] of [[6, "c"], [2, "a"], [4, "b"], [4, "b2"], [0, "0"]]) {
     AbortSignal.timeout(ms).onabort = () => { order += tag; };
   }
-  await sleep(30);
+  // Timeouts fire from their own timer list; on a busy machine they can land
+  // after a short sleep, so wait for all of them (bounded) before comparing.
+  const until = async (cond) => { for (let i = 0; i < 200 && !cond(); i++) await sleep(10); };
+  await until(() => order.length === 6);
   assertEquals(order, "0abb2c");
   let same = "";
   for (const v of ["1", "2", "3", "4", "5"]) AbortSignal.timeout(3).onabort = () => { same += v; };
-  await sleep(20);
+  await until(() => same.length === 5);
   assertEquals(same, "12345");
 });
