@@ -24,6 +24,7 @@ import (
 	"github.com/dop251/goja"
 
 	"github.com/ferry-run/ferry/core/js"
+	"github.com/ferry-run/ferry/core/webapi/events"
 )
 
 // Blob is the Go state behind a JS Blob or File. It is one type for both so
@@ -157,6 +158,8 @@ func Install(vm *goja.Runtime) *API {
 	g := vm.GlobalObject()
 	_ = g.DefineDataProperty("Blob", blobCtor, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 	_ = g.DefineDataProperty("File", fileCtor, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	events.SetInternalSymbol(vm, g, apiKey, a)
+	registerClone()
 	return a
 }
 

@@ -151,3 +151,13 @@ test("Blob: subclassing", async () => {
   assert(n instanceof Named && n instanceof Blob);
   assertEquals([n.hello(), n.size, await n.text()], ["hi n", 3, "abc"]);
 });
+
+test("structuredClone copies Blob and File", async () => {
+  const f = new File(["hé", new Uint8Array([0, 255])], "a.bin", { type: "Application/Octet-Stream", lastModified: 42 });
+  const c = structuredClone({ f, b: new Blob(["x"]) });
+  assert(c.f instanceof File && c.f !== f, "a new File");
+  assertEquals([c.f.name, c.f.type, c.f.lastModified, c.f.size], ["a.bin", "application/octet-stream", 42, 5]);
+  assertEquals(Array.from(await c.f.bytes()), [104, 195, 169, 0, 255]);
+  assert(c.b instanceof Blob && !(c.b instanceof File));
+  assertEquals(await c.b.text(), "x");
+});
