@@ -30,3 +30,6 @@ func (c cpuClock) now() time.Duration {
 	}
 	return time.Duration(ts.Nano())
 }
+
+// wallClock measures wall time, for scopes without a CPU limit.
+var wallClock = cpuClock{}

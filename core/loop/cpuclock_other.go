@@ -11,3 +11,6 @@ type cpuClock struct{ precise bool }
 func threadClock() cpuClock { return cpuClock{} }
 
 func (c cpuClock) now() time.Duration { return time.Duration(time.Now().UnixNano()) }
+
+// wallClock measures wall time, for scopes without a CPU limit.
+var wallClock = cpuClock{}

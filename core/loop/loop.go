@@ -25,6 +25,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
 	"sync"
 	"time"
 
@@ -114,11 +115,6 @@ type Loop struct {
 	rejected  []*goja.Promise
 	running   bool
 	idleScope *Scope
-
-	// clock measures the CPU time of the loop's OS thread (the loop goroutine
-	// is locked to it); locked records that the lock was taken.
-	clock  cpuClock
-	locked bool
 }
 
 // New creates a loop for vm and installs setTimeout, setInterval, clearTimeout,
@@ -291,19 +287,26 @@ func (l *Loop) runTask(scope *Scope, task Task) {
 	l.current = scope
 	defer func() { l.current = prev }()
 
-	l.lockThread()
+	// A limited scope is charged the CPU time of the OS thread the task runs
+	// on; the goroutine is locked to that thread for the task only (a task
+	// never blocks, so the lock costs no thread hand-offs; locking the loop
+	// goroutine for good made every wake-up an OS thread switch).
 	var w *watchdog
+	clock := wallClock
 	if scope.Limit > 0 {
 		remaining := scope.Limit - scope.Used()
 		if remaining <= 0 {
 			l.exceed(scope)
 			return
 		}
-		w = l.arm(remaining)
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		clock = threadClock()
+		w = l.arm(clock, remaining)
 	}
-	start := l.clock.now()
+	start := clock.now()
 	err := l.protect(task)
-	elapsed := l.clock.now() - start
+	elapsed := clock.now() - start
 	fired := false
 	if w != nil {
 		fired = w.disarm()

@@ -1,28 +1,14 @@
 package loop
 
 import (
-	"runtime"
 	"sync"
 	"time"
 )
 
 // CPU time, not wall time, is what a scope is charged: under load the loop's
 // thread is descheduled while other goroutines run, and wall time would bill
-// a request for that. The loop goroutine locks itself to one OS thread on its
-// first task, so the thread's CPU clock measures exactly the JS (and native
-// code) the loop ran.
-
-// lockThread pins the loop goroutine to its OS thread, once, and starts the
-// thread CPU clock. Every task runs on the loop goroutine, so the first task
-// takes the lock and the rest find it taken.
-func (l *Loop) lockThread() {
-	if l.locked {
-		return
-	}
-	runtime.LockOSThread()
-	l.locked = true
-	l.clock = threadClock()
-}
+// a request for that. runTask locks the loop goroutine to its OS thread for
+// the task and reads that thread's CPU clock.
 
 // watchdog interrupts the VM once the loop thread has used the budget. It
 // sleeps for the remaining budget in wall time, then checks the thread's CPU
@@ -30,6 +16,7 @@ func (l *Loop) lockThread() {
 // is left.
 type watchdog struct {
 	l      *Loop
+	clock  cpuClock
 	mu     sync.Mutex
 	timer  *time.Timer
 	start  time.Duration
@@ -38,8 +25,8 @@ type watchdog struct {
 	fired  bool
 }
 
-func (l *Loop) arm(budget time.Duration) *watchdog {
-	w := &watchdog{l: l, start: l.clock.now(), budget: budget, active: true}
+func (l *Loop) arm(clock cpuClock, budget time.Duration) *watchdog {
+	w := &watchdog{l: l, clock: clock, start: clock.now(), budget: budget, active: true}
 	w.mu.Lock()
 	w.timer = time.AfterFunc(budget, w.check)
 	w.mu.Unlock()
@@ -52,8 +39,8 @@ func (w *watchdog) check() {
 	if !w.active {
 		return
 	}
-	used := w.l.clock.now() - w.start
-	if left := w.budget - used; left > 0 && w.l.clock.precise {
+	used := w.clock.now() - w.start
+	if left := w.budget - used; left > 0 && w.clock.precise {
 		w.timer.Reset(left)
 		return
 	}
