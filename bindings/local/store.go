@@ -1,7 +1,8 @@
 // Package local holds the embedded binding implementations `ferry dev` (and any
 // single-machine host) uses by default: state lives in SQLite databases under
-// one state directory, one database file per binding kind (kv.sqlite, later
-// r2, d1...), or in memory when nothing should persist.
+// one state directory, one database file per binding kind (kv.sqlite,
+// r2.sqlite with object bytes as files under r2/, later d1...), or in memory
+// when nothing should persist.
 //
 // SQLite is modernc.org/sqlite, a pure-Go translation of SQLite: Ferry stays
 // one static binary with no cgo. Databases run in WAL mode, so a `ferry kv`
@@ -16,6 +17,7 @@ package local
 
 import (
 	"database/sql"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -38,6 +40,7 @@ type Store struct {
 	mu      sync.Mutex
 	kvDB    *sql.DB
 	kvStmts *kvStmts
+	r2      *r2Store // opened by the first R2 call
 	closed  bool
 }
 
@@ -71,10 +74,14 @@ func (s *Store) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.closed = true
-	if s.kvDB != nil {
-		return s.kvDB.Close()
+	var err error
+	if s.r2 != nil {
+		err = s.r2.close()
 	}
-	return nil
+	if s.kvDB != nil {
+		err = errors.Join(err, s.kvDB.Close())
+	}
+	return err
 }
 
 var memoryDBs atomic.Int64
