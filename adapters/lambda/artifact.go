@@ -178,20 +178,39 @@ func LoadArtifact(dir string) (*manifest.Manifest, *bundle.Result, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("reading the bundle: %w", err)
 	}
+	// The source map parses while the bundle does: init time is what a cold
+	// start waits for.
+	type mapResult struct {
+		c   *sourcemap.Consumer
+		err error
+	}
+	mapc := make(chan mapResult, 1)
+	go func() {
+		if m.EngineMap == "" {
+			mapc <- mapResult{}
+			return
+		}
+		mj, err := os.ReadFile(filepath.Join(dir, m.EngineMap))
+		if err != nil {
+			mapc <- mapResult{err: fmt.Errorf("reading the source map: %w", err)}
+			return
+		}
+		c, err := sourcemap.Parse(m.Bundle, mj)
+		if err != nil {
+			err = fmt.Errorf("reading the source map %s: %w", m.EngineMap, err)
+		}
+		mapc <- mapResult{c, err}
+	}()
 	prg, err := parser.ParseFile(nil, m.Bundle, string(code), 0, parser.WithDisableSourceMaps)
+	sm := <-mapc
 	if err != nil {
 		return nil, nil, fmt.Errorf("parsing the bundle %s: %w", m.Bundle, err)
 	}
-	if m.EngineMap != "" {
-		mj, err := os.ReadFile(filepath.Join(dir, m.EngineMap))
-		if err != nil {
-			return nil, nil, fmt.Errorf("reading the source map: %w", err)
-		}
-		consumer, err := sourcemap.Parse(m.Bundle, mj)
-		if err != nil {
-			return nil, nil, fmt.Errorf("reading the source map %s: %w", m.EngineMap, err)
-		}
-		prg.File.SetSourceMap(consumer)
+	if sm.err != nil {
+		return nil, nil, sm.err
+	}
+	if sm.c != nil {
+		prg.File.SetSourceMap(sm.c)
 	}
 	res := &bundle.Result{Code: code, Program: prg, Format: bundle.ModuleFormat}
 	if m.Format == "service-worker" {

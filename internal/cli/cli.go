@@ -24,7 +24,10 @@ type State struct {
 	Stdout io.Writer
 	Stderr io.Writer
 	Getenv func(string) string
-	Getwd  func() (string, error)
+	// Environ lists the whole environment as KEY=value (the Lambda
+	// bootstrap turns the function's variables into env); nil means empty.
+	Environ func() []string
+	Getwd   func() (string, error)
 	// Ctx ends when the process is asked to stop (SIGINT/SIGTERM).
 	Ctx context.Context
 	// Ready, when set, receives the dev server's address once it listens (tests).
@@ -33,7 +36,7 @@ type State struct {
 
 // OSState returns the State of the real process.
 func OSState(ctx context.Context) *State {
-	return &State{Args: os.Args[1:], Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, Getwd: os.Getwd, Ctx: ctx}
+	return &State{Args: os.Args[1:], Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, Environ: os.Environ, Getwd: os.Getwd, Ctx: ctx}
 }
 
 // usageError is a mistake in the command line: print it and the usage.
@@ -46,11 +49,13 @@ const mainUsage = `ferry runs Cloudflare Workers (JavaScript/TypeScript) anywher
 Usage:
   ferry dev [DIR] [flags]     serve the Worker in DIR (default: .) with live reload
   ferry run FILE [ARGS...]    run a script with the Workers Web APIs, like deno run
+  ferry build [DIR] [flags]   build a deployable package (--target lambda)
   ferry kv key ...            read and write the local KV data of ferry dev
+  ferry r2 object ...         read and write the local R2 data of ferry dev
   ferry version               print the version
   ferry help [COMMAND]        show help
 
-Run 'ferry help COMMAND' (dev, run, kv) for a command's flags.
+Run 'ferry help COMMAND' (dev, run, kv, r2) for a command's flags.
 `
 
 // Main runs the command line in st and returns the exit code.
@@ -84,6 +89,9 @@ type exitCode int
 func (e exitCode) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
 
 func dispatch(st *State) error {
+	if len(st.Args) == 0 && st.Getenv("AWS_LAMBDA_RUNTIME_API") != "" {
+		return runLambda(st) // ferry is the Lambda bootstrap: serve invocations
+	}
 	if len(st.Args) == 0 {
 		fmt.Fprint(st.Stderr, mainUsage)
 		return exitCode(2)
@@ -94,8 +102,12 @@ func dispatch(st *State) error {
 		return runDev(st, args)
 	case "run":
 		return runScript(st, args)
+	case "build":
+		return runBuild(st, args)
 	case "kv":
 		return runKV(st, args)
+	case "r2":
+		return runR2(st, args)
 	case "version", "--version", "-v":
 		fmt.Fprintf(st.Stdout, "ferry %s\n", Version)
 		return nil
@@ -118,8 +130,16 @@ func help(st *State, args []string) error {
 		fs.Usage()
 	case "run":
 		fmt.Fprint(st.Stdout, runUsage)
+	case "build":
+		fs, _ := buildFlags(st)
+		fs.SetOutput(st.Stdout)
+		fs.Usage()
 	case "kv":
 		fs, _ := kvFlags(st)
+		fs.SetOutput(st.Stdout)
+		fs.Usage()
+	case "r2":
+		fs, _ := r2Flags(st)
 		fs.SetOutput(st.Stdout)
 		fs.Usage()
 	default:
