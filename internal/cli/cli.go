@@ -51,11 +51,10 @@ Usage:
   ferry run FILE [ARGS...]    run a script with the Workers Web APIs, like deno run
   ferry build [DIR] [flags]   build a deployable package (--target lambda)
   ferry kv key ...            read and write the local KV data of ferry dev
-  ferry r2 object ...         read and write the local R2 data of ferry dev
   ferry version               print the version
   ferry help [COMMAND]        show help
 
-Run 'ferry help COMMAND' (dev, run, kv, r2) for a command's flags.
+Run 'ferry help COMMAND' (dev, run, kv) for a command's flags.
 `
 
 // Main runs the command line in st and returns the exit code.
@@ -106,8 +105,6 @@ func dispatch(st *State) error {
 		return runBuild(st, args)
 	case "kv":
 		return runKV(st, args)
-	case "r2":
-		return runR2(st, args)
 	case "version", "--version", "-v":
 		fmt.Fprintf(st.Stdout, "ferry %s\n", Version)
 		return nil
@@ -136,10 +133,6 @@ func help(st *State, args []string) error {
 		fs.Usage()
 	case "kv":
 		fs, _ := kvFlags(st)
-		fs.SetOutput(st.Stdout)
-		fs.Usage()
-	case "r2":
-		fs, _ := r2Flags(st)
 		fs.SetOutput(st.Stdout)
 		fs.Usage()
 	default:
