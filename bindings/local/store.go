@@ -22,6 +22,8 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -41,6 +43,7 @@ type Store struct {
 	kvDB    *sql.DB
 	kvStmts *kvStmts
 	r2      *r2Store // opened by the first R2 call
+	queues  *queueState
 	closed  bool
 }
 
@@ -78,6 +81,9 @@ func (s *Store) Close() error {
 	if s.r2 != nil {
 		err = s.r2.close()
 	}
+	if s.queues != nil {
+		err = errors.Join(err, s.queues.close())
+	}
 	if s.kvDB != nil {
 		err = errors.Join(err, s.kvDB.Close())
 	}
@@ -87,8 +93,9 @@ func (s *Store) Close() error {
 var memoryDBs atomic.Int64
 
 // openDB opens (creating) the database file name under the state directory,
-// or a private in-memory database, and runs schema.
-func (s *Store) openDB(name, schema string) (*sql.DB, error) {
+// or a private in-memory database, and runs schema. Extra pragmas (such as
+// "synchronous(FULL)") apply after the defaults.
+func (s *Store) openDB(name, schema string, extra ...string) (*sql.DB, error) {
 	var db *sql.DB
 	var err error
 	pragmas := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)"
@@ -105,8 +112,16 @@ func (s *Store) openDB(name, schema string) (*sql.DB, error) {
 		}
 	} else {
 		path := filepath.Join(s.dir, name+".sqlite")
-		dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + pragmas +
-			"&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
+		file := []string{"journal_mode(WAL)", "synchronous(NORMAL)"}
+		for _, p := range extra { // replaces the default of the same name
+			name, _, _ := strings.Cut(p, "(")
+			file = slices.DeleteFunc(file, func(d string) bool { return strings.HasPrefix(d, name+"(") })
+			file = append(file, p)
+		}
+		dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + pragmas
+		for _, p := range file {
+			dsn += "&_pragma=" + url.QueryEscape(p)
+		}
 		db, err = sql.Open("sqlite", dsn)
 		if err == nil {
 			db.SetMaxOpenConns(8)
