@@ -246,7 +246,9 @@ func lambdaBootstrap(st *State, explicit, goarch, out string) (string, string, e
 	}
 	defer cleanup()
 	ldflags := "-s -w -X github.com/ferry-run/ferry/internal/cli.Version=" + Version
-	cmd := exec.CommandContext(st.Ctx, goTool, "build", "-trimpath", "-ldflags", ldflags, "-o", dst, "github.com/ferry-run/ferry/cmd/ferry")
+	// No -trimpath: the build then reuses packages already in the Go build
+	// cache (a trimmed build recompiles every package once, minutes here).
+	cmd := exec.CommandContext(st.Ctx, goTool, "build", "-ldflags", ldflags, "-o", dst, "github.com/ferry-run/ferry/cmd/ferry")
 	cmd.Dir = srcDir
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+goarch)
 	var stderr bytes.Buffer

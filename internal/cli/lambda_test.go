@@ -156,6 +156,17 @@ func testBuildLambda(t *testing.T, ferry string) {
 		t.Errorf("zip is %d bytes, over the 20 MB target", st.Size())
 	}
 
+	// Without --bootstrap, ferry (here a test binary, not a ferry build)
+	// cross-compiles one from the module the working directory is in.
+	out2 := filepath.Join(t.TempDir(), "pkg")
+	code, stdout, stderr = run(t, wd, "build", "--target", "lambda", "../../examples/hello", "--out", out2)
+	if code != 0 || !strings.Contains(stdout, "(cross-compiled for linux/amd64)") {
+		t.Fatalf("cross-compiled build: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if err := checkLinuxBinary(filepath.Join(out2, "bootstrap"), "amd64"); err != nil {
+		t.Errorf("cross-compiled bootstrap: %v", err)
+	}
+
 	// A bootstrap for the wrong architecture is refused.
 	code, _, stderr = run(t, wd, "build", "--target", "lambda", "--arch", "arm64", "../../examples/hello", "--out", filepath.Join(t.TempDir(), "a"), "--bootstrap", ferry)
 	if code != 1 || !strings.Contains(stderr, "built for EM_X86_64, not EM_AARCH64") {
