@@ -11,6 +11,7 @@ import (
 	"github.com/dop251/goja"
 
 	"github.com/ferry-run/ferry/core/bundle"
+	"github.com/ferry-run/ferry/core/webapi/clone"
 	"github.com/ferry-run/ferry/core/webapi/fetch"
 )
 
@@ -152,7 +153,7 @@ type QueueMessage struct {
 	ID        string
 	Timestamp time.Time
 	// Body is the encoded message; ContentType says how: "json", "text",
-	// "bytes" or "v8" (structured clone; Ferry stores it as JSON for now).
+	// "bytes" or "v8" (the structured clone format of core/webapi/clone).
 	Body        []byte
 	ContentType string
 	Attempts    int
@@ -260,7 +261,13 @@ func decodeMessage(vm *goja.Runtime, m QueueMessage) (goja.Value, error) {
 		return vm.ToValue(string(m.Body)), nil
 	case "bytes":
 		return vm.ToValue(vm.NewArrayBuffer(append([]byte(nil), m.Body...))), nil
-	case "json", "v8", "":
+	case "v8":
+		v, err := clone.Deserialize(vm, m.Body)
+		if err != nil {
+			return nil, fmt.Errorf("decoding queue message %s: %w", m.ID, err)
+		}
+		return v, nil
+	case "json", "":
 		parse, _ := goja.AssertFunction(vm.Get("JSON").(*goja.Object).Get("parse"))
 		v, err := parse(goja.Undefined(), vm.ToValue(string(m.Body)))
 		if err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/dop251/goja"
 
 	"github.com/ferry-run/ferry/bindings/kv"
+	"github.com/ferry-run/ferry/bindings/queue"
 	"github.com/ferry-run/ferry/core/loop"
 )
 
@@ -21,6 +22,9 @@ import (
 type Spec struct {
 	Vars    map[string]any    // from wrangler config: string or decoded JSON
 	Secrets map[string]string // from .dev.vars / the host's secret store; win over vars
+	// Queues maps binding names to queue producers (wrangler's
+	// queues.producers).
+	Queues map[string]queue.Producer
 	// KV maps binding names to KV namespaces (wrangler's kv_namespaces).
 	KV   map[string]kv.Namespace
 	json map[string]string // pre-encoded non-string vars, so each runtime only parses
@@ -56,6 +60,12 @@ func (s *Spec) Names() []string {
 			out = append(out, k)
 		}
 	}
+	for k := range s.Queues {
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, k)
+		}
+	}
 	for k := range s.KV {
 		if !seen[k] {
 			out = append(out, k)
@@ -80,7 +90,15 @@ func (s *Spec) Object(l *loop.Loop) (*goja.Object, error) {
 	obj := vm.NewObject()
 	parse, _ := goja.AssertFunction(vm.Get("JSON").(*goja.Object).Get("parse"))
 	var kvGlue *kvGlue
+	var queueGlue *queueGlue
 	for _, k := range s.Names() {
+		if p, ok := s.Queues[k]; ok {
+			if queueGlue == nil {
+				queueGlue = newQueueGlue(l)
+			}
+			_ = obj.Set(k, queueGlue.wrap(p))
+			continue
+		}
 		if ns, ok := s.KV[k]; ok {
 			if kvGlue == nil {
 				kvGlue = newKVGlue(l)

@@ -73,12 +73,15 @@ func TestJS(t *testing.T) {
 				t.Fatal(err)
 			}
 			clock := kvtest.NewClock(time.Unix(1_700_000_000, 0))
+			queues, queueHelpers := testQueues(t, clock.Now)
 			spec := &env.Spec{
 				Vars: map[string]any{"GREETING": "hi", "CONFIG": map[string]any{"n": 1.0}},
 				KV:   map[string]kv.Namespace{"KV": newKV(t, clock.Now), "OTHER": newKV(t, clock.Now)},
 			}
+			spec.Queues = queues
 			l := newRuntime(t, spec)
 			vm := l.VM()
+			queueHelpers(vm)
 			_ = vm.Set("NOW", clock.Now().Unix())
 			_ = vm.Set("advanceClock", func(s int64) { clock.Advance(time.Duration(s) * time.Second); _ = vm.Set("NOW", clock.Now().Unix()) })
 			scope := loop.NewScope(0)
