@@ -142,7 +142,14 @@ func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 // Close waits for the event's ctx.waitUntil work. That is the shape
 // aws-lambda-go's runtime loop streams from and closes before asking for the
 // next event (see Start).
-func (h *Handler) Serve(ctx context.Context, payload json.RawMessage) (io.Reader, error) {
+func (h *Handler) Serve(ctx context.Context, payload json.RawMessage) (_ io.Reader, err error) {
+	// aws-lambda-go ends the process on a panic; a bug here must fail only
+	// this invocation.
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("ferry: internal error while handling the event: %v", r)
+		}
+	}()
 	top, err := decodeTop(payload)
 	if err != nil {
 		return nil, err
