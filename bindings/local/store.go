@@ -42,7 +42,8 @@ type Store struct {
 	mu      sync.Mutex
 	kvDB    *sql.DB
 	kvStmts *kvStmts
-	r2      *r2Store // opened by the first R2 call
+	d1      map[string]*D1 // by database id (d1.go)
+	r2      *r2Store       // opened by the first R2 call
 	queues  *queueState
 	closed  bool
 }
@@ -87,6 +88,7 @@ func (s *Store) Close() error {
 	if s.kvDB != nil {
 		err = errors.Join(err, s.kvDB.Close())
 	}
+	err = errors.Join(err, s.closeD1())
 	return err
 }
 
