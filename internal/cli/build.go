@@ -37,8 +37,8 @@ to --out (default DIR/.ferry/lambda) and zips it to the same path + ".zip":
   manifest.json    name, handlers, vars, required secrets, bindings, crons and
                    queue consumers: what the Terraform provider deploys
 
-The bootstrap is this ferry binary when it already is a static linux/<arch>
-build; otherwise ferry cross-compiles itself with the Go toolchain (go on
+The bootstrap is this ferry binary when it already is a statically linked
+linux/<arch> build; otherwise ferry cross-compiles itself with the Go toolchain (go on
 PATH), or takes --bootstrap FILE.
 
 Flags:
@@ -229,7 +229,7 @@ func lambdaBootstrap(st *State, explicit, goarch, out string) (string, string, e
 	}
 	bi, _ := debug.ReadBuildInfo()
 	self, err := os.Executable()
-	if err == nil && runtime.GOOS == "linux" && runtime.GOARCH == goarch && isStaticFerry(bi) {
+	if err == nil && runtime.GOOS == "linux" && runtime.GOARCH == goarch && isStaticFerry(bi, self) {
 		return self, "(this ferry binary)", nil
 	}
 	goTool, err := exec.LookPath("go")
@@ -259,18 +259,24 @@ func lambdaBootstrap(st *State, explicit, goarch, out string) (string, string, e
 	return dst, fmt.Sprintf("(cross-compiled for linux/%s)", goarch), nil
 }
 
-// isStaticFerry reports whether the running binary is the ferry command
-// built without cgo, so that it runs on Lambda's minimal image as it is.
-func isStaticFerry(bi *debug.BuildInfo) bool {
+// isStaticFerry reports whether the binary at path is the ferry command
+// and statically linked (no ELF interpreter: a cgo build loads glibc), so
+// that it runs on Lambda's minimal image as it is.
+func isStaticFerry(bi *debug.BuildInfo, path string) bool {
 	if bi == nil || bi.Path != "github.com/ferry-run/ferry/cmd/ferry" {
 		return false
 	}
-	for _, s := range bi.Settings {
-		if s.Key == "CGO_ENABLED" {
-			return s.Value == "0"
+	f, err := elf.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_INTERP {
+			return false
 		}
 	}
-	return false
+	return true
 }
 
 // ferrySource finds a directory where `go build

@@ -167,6 +167,18 @@ func testBuildLambda(t *testing.T, ferry string) {
 		t.Errorf("cross-compiled bootstrap: %v", err)
 	}
 
+	// A static linux ferry copies itself.
+	out3 := filepath.Join(t.TempDir(), "pkg")
+	cmd := exec.Command(ferry, "build", "--target", "lambda", "../../examples/hello", "--out", out3)
+	if b, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(b), "(this ferry binary)") {
+		t.Fatalf("ferry build by a static ferry: %v\n%s", err, b)
+	}
+	self, _ := os.ReadFile(ferry)
+	copied, _ := os.ReadFile(filepath.Join(out3, "bootstrap"))
+	if !bytes.Equal(self, copied) {
+		t.Errorf("the bootstrap is not a copy of the ferry that built it")
+	}
+
 	// A bootstrap for the wrong architecture is refused.
 	code, _, stderr = run(t, wd, "build", "--target", "lambda", "--arch", "arm64", "../../examples/hello", "--out", filepath.Join(t.TempDir(), "a"), "--bootstrap", ferry)
 	if code != 1 || !strings.Contains(stderr, "built for EM_X86_64, not EM_AARCH64") {
