@@ -12,6 +12,7 @@ import (
 
 	"github.com/dop251/goja"
 
+	"github.com/ferry-run/ferry/bindings/d1"
 	"github.com/ferry-run/ferry/bindings/kv"
 	"github.com/ferry-run/ferry/bindings/queue"
 	"github.com/ferry-run/ferry/core/loop"
@@ -22,6 +23,8 @@ import (
 type Spec struct {
 	Vars    map[string]any    // from wrangler config: string or decoded JSON
 	Secrets map[string]string // from .dev.vars / the host's secret store; win over vars
+	// D1 maps binding names to D1 databases (wrangler's d1_databases).
+	D1 map[string]d1.Database
 	// Queues maps binding names to queue producers (wrangler's
 	// queues.producers).
 	Queues map[string]queue.Producer
@@ -60,6 +63,12 @@ func (s *Spec) Names() []string {
 			out = append(out, k)
 		}
 	}
+	for k := range s.D1 {
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, k)
+		}
+	}
 	for k := range s.Queues {
 		if !seen[k] {
 			seen[k] = true
@@ -88,10 +97,18 @@ func (s *Spec) Object(l *loop.Loop) (*goja.Object, error) {
 		}
 	}
 	obj := vm.NewObject()
+	var d1Glue *d1Glue
 	parse, _ := goja.AssertFunction(vm.Get("JSON").(*goja.Object).Get("parse"))
 	var kvGlue *kvGlue
 	var queueGlue *queueGlue
 	for _, k := range s.Names() {
+		if db, ok := s.D1[k]; ok {
+			if d1Glue == nil {
+				d1Glue = newD1Glue(l)
+			}
+			_ = obj.Set(k, d1Glue.wrap(db))
+			continue
+		}
 		if p, ok := s.Queues[k]; ok {
 			if queueGlue == nil {
 				queueGlue = newQueueGlue(l)

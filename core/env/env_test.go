@@ -79,6 +79,7 @@ func TestJS(t *testing.T) {
 				KV:   map[string]kv.Namespace{"KV": newKV(t, clock.Now), "OTHER": newKV(t, clock.Now)},
 			}
 			spec.Queues = queues
+			spec.D1 = d1Databases(t)
 			l := newRuntime(t, spec)
 			vm := l.VM()
 			queueHelpers(vm)
