@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -338,38 +339,47 @@ func TestHEADHasNoBody(t *testing.T) {
 // waitUntil work ends, and that the invocation (Close, then Invoke) only
 // returns once it has.
 func TestWaitUntil(t *testing.T) {
-	w := loadWorker(t, "testdata/worker/index.js", nil)
-	h := lambdaadapter.New(w)
-	waited := func() float64 {
-		r := invokeHTTP(t, h, withPath(t, fixture(t, "function-url.json"), "/state"))
-		var st struct{ Waited float64 }
-		json.Unmarshal(r.bytes(t), &st)
-		return st.Waited
-	}
-	start := time.Now()
-	rd, err := h.Serve(lambdaCtx("w1"), withPath(t, fixture(t, "function-url.json"), "/wait"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if d := time.Since(start); d > 120*time.Millisecond {
-		t.Errorf("the response waited for waitUntil: %v", d)
-	}
-	body, _ := io.ReadAll(rd)
-	if !strings.Contains(string(body), "responded") {
-		t.Fatalf("body %s", body)
-	}
-	if n := waited(); n != 0 {
-		t.Fatalf("waitUntil work done before the response was even closed: %v", n)
-	}
-	rd.(io.Closer).Close()
-	if n := waited(); n != 1 {
-		t.Fatalf("after Close, waited = %v, want 1", n)
-	}
-	if _, err := h.Invoke(lambdaCtx("w2"), withPath(t, fixture(t, "alb-single.json"), "/wait")); err != nil {
-		t.Fatal(err)
-	}
-	if n := waited(); n != 2 {
-		t.Fatalf("after Invoke, waited = %v, want 2", n)
+	for _, stream := range []bool{false, true} {
+		t.Run(fmt.Sprintf("streaming=%v", stream), func(t *testing.T) {
+			w := loadWorker(t, "testdata/worker/index.js", nil)
+			h := lambdaadapter.New(w, lambdaadapter.WithStreaming(stream))
+			waited := func() float64 {
+				out, err := h.Invoke(lambdaCtx("state"), withPath(t, fixture(t, "apigw-v2-http.json"), "/state"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				var r response
+				json.Unmarshal(out, &r)
+				var st struct{ Waited float64 }
+				json.Unmarshal(r.bytes(t), &st)
+				return st.Waited
+			}
+			start := time.Now()
+			rd, err := h.Serve(lambdaCtx("w1"), withPath(t, fixture(t, "function-url.json"), "/wait"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(rd)
+			if d := time.Since(start); d > 120*time.Millisecond {
+				t.Errorf("the response waited for waitUntil: %v", d)
+			}
+			if !strings.Contains(string(body), "responded") {
+				t.Fatalf("body %q", body)
+			}
+			if n := waited(); n != 0 {
+				t.Fatalf("waitUntil work done before the response was even closed: %v", n)
+			}
+			rd.(io.Closer).Close()
+			if n := waited(); n != 1 {
+				t.Fatalf("after Close, waited = %v, want 1", n)
+			}
+			if _, err := h.Invoke(lambdaCtx("w2"), withPath(t, fixture(t, "alb-single.json"), "/wait")); err != nil {
+				t.Fatal(err)
+			}
+			if n := waited(); n != 2 {
+				t.Fatalf("after Invoke, waited = %v, want 2", n)
+			}
+		})
 	}
 }
 
