@@ -144,8 +144,10 @@ func (s *Store) openQueues() (*queueState, error) {
 		qs.lock = lock
 		if alone {
 			// Every lease belongs to a process that has died: hand the
-			// messages out again now rather than when the leases expire.
-			if _, err := db.Exec(`UPDATE queue_messages SET lease = NULL, visible_at = ? WHERE lease IS NOT NULL`, s.now().UnixMilli()); err != nil {
+			// messages out again now rather than when the leases expire,
+			// ready since they were sent, so they keep their order and
+			// their batch is due at once.
+			if _, err := db.Exec(`UPDATE queue_messages SET lease = NULL, visible_at = min(timestamp, ?) WHERE lease IS NOT NULL`, s.now().UnixMilli()); err != nil {
 				qs.close()
 				return nil, fmt.Errorf("releasing the leases of a previous run: %w", err)
 			}

@@ -109,7 +109,7 @@ type Queues struct {
 type QueueProducer struct {
 	Binding       string `json:"binding"`
 	Queue         string `json:"queue,omitempty"`
-	DeliveryDelay *int   `json:"delivery_delay,omitempty"` // seconds, 0..86400
+	DeliveryDelay *int   `json:"delivery_delay,omitempty"` // seconds, 0..43200
 	Remote        bool   `json:"remote,omitempty"`
 }
 
@@ -126,7 +126,7 @@ const (
 	MaxBatchSizeLimit      = 100
 	MaxBatchTimeoutLimit   = 60 // seconds
 	MaxRetriesLimit        = 100
-	MaxDelaySecondsLimit   = 86400
+	MaxDelaySecondsLimit   = 43200 // 12 hours: delivery_delay, retry_delay, delaySeconds
 	MaxConsumerConcurrency = 250
 )
 

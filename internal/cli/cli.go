@@ -51,6 +51,7 @@ Usage:
   ferry run FILE [ARGS...]    run a script with the Workers Web APIs, like deno run
   ferry build [DIR] [flags]   build a deployable package (--target lambda)
   ferry kv key ...            read and write the local KV data of ferry dev
+  ferry d1 execute|migrations run SQL and migrations on the local D1 data
   ferry version               print the version
   ferry help [COMMAND]        show help
 
@@ -105,6 +106,8 @@ func dispatch(st *State) error {
 		return runBuild(st, args)
 	case "kv":
 		return runKV(st, args)
+	case "d1":
+		return runD1(st, args)
 	case "version", "--version", "-v":
 		fmt.Fprintf(st.Stdout, "ferry %s\n", Version)
 		return nil
@@ -133,6 +136,10 @@ func help(st *State, args []string) error {
 		fs.Usage()
 	case "kv":
 		fs, _ := kvFlags(st)
+		fs.SetOutput(st.Stdout)
+		fs.Usage()
+	case "d1":
+		fs, _ := d1Flags(st)
 		fs.SetOutput(st.Stdout)
 		fs.Usage()
 	default:

@@ -114,6 +114,10 @@ func runDev(st *State, args []string) error {
 	}
 	h.Swap(w)
 	defer h.Close()
+	consumers, err := queueConsumers(p.cfg, p.store, h.Hold, log)
+	if err != nil {
+		return err
+	}
 
 	ln, err := net.Listen("tcp", net.JoinHostPort(o.ip, strconv.Itoa(o.port)))
 	if err != nil {
@@ -137,6 +141,7 @@ func runDev(st *State, args []string) error {
 		go func() { defer bg.Done(); sched.Run(ctx) }()
 		fmt.Fprintf(st.Stderr, "ferry: cron triggers: %s\n", cronList(p.crons))
 	}
+	startConsumers(ctx, consumers, &bg, st.Stderr)
 	if !o.noWatch {
 		bg.Add(1)
 		go func() {
@@ -236,6 +241,9 @@ func (p *project) build(runtimes int, log *slog.Logger) (*core.Worker, []string,
 	opts := core.Options{Bundle: b, Runtimes: runtimes, Env: spec, Log: log, Dev: true, AllowPrivateFetch: true}
 	if p.cfg != nil {
 		spec.Vars = p.cfg.Vars
+		if spec.Queues, err = queueProducers(p.cfg, p.store); err != nil {
+			return nil, nil, err
+		}
 		if spec.KV, err = kvBindings(p.cfg, p.store); err != nil {
 			return nil, nil, err
 		}
