@@ -52,10 +52,11 @@ Usage:
   ferry build [DIR] [flags]   build a deployable package (--target lambda)
   ferry kv key ...            read and write the local KV data of ferry dev
   ferry d1 execute|migrations run SQL and migrations on the local D1 data
+  ferry r2 object ...         read and write the local R2 data of ferry dev
   ferry version               print the version
   ferry help [COMMAND]        show help
 
-Run 'ferry help COMMAND' (dev, run, kv) for a command's flags.
+Run 'ferry help COMMAND' (dev, run, kv, r2) for a command's flags.
 `
 
 // Main runs the command line in st and returns the exit code.
@@ -108,6 +109,8 @@ func dispatch(st *State) error {
 		return runKV(st, args)
 	case "d1":
 		return runD1(st, args)
+	case "r2":
+		return runR2(st, args)
 	case "version", "--version", "-v":
 		fmt.Fprintf(st.Stdout, "ferry %s\n", Version)
 		return nil
@@ -140,6 +143,10 @@ func help(st *State, args []string) error {
 		fs.Usage()
 	case "d1":
 		fs, _ := d1Flags(st)
+		fs.SetOutput(st.Stdout)
+		fs.Usage()
+	case "r2":
+		fs, _ := r2Flags(st)
 		fs.SetOutput(st.Stdout)
 		fs.Usage()
 	default:
