@@ -241,6 +241,9 @@ func (p *project) build(runtimes int, log *slog.Logger) (*core.Worker, []string,
 	opts := core.Options{Bundle: b, Runtimes: runtimes, Env: spec, Log: log, Dev: true, AllowPrivateFetch: true}
 	if p.cfg != nil {
 		spec.Vars = p.cfg.Vars
+		if spec.D1, err = d1Bindings(p.cfg, p.store); err != nil {
+			return nil, nil, err
+		}
 		if spec.Queues, err = queueProducers(p.cfg, p.store); err != nil {
 			return nil, nil, err
 		}
