@@ -415,3 +415,37 @@ func (q *Queue) DeadLetter(ctx context.Context, receipts []string, dlq string) e
 	}
 	return err
 }
+
+// QueueStats is what a queue holds, for `ferry queues list`.
+type QueueStats struct {
+	Queue   string `json:"queue"`
+	Ready   int    `json:"ready"`   // visible now
+	Delayed int    `json:"delayed"` // waiting for a delay or a retry delay
+	Leased  int    `json:"leased"`  // held by a consumer
+}
+
+// QueueStats returns every queue that holds messages, sorted by name.
+func (s *Store) QueueStats(ctx context.Context) ([]QueueStats, error) {
+	if _, err := s.Queue("_"); err != nil {
+		return nil, err
+	}
+	now := s.now().UnixMilli()
+	rows, err := s.queues.db.QueryContext(ctx, `SELECT queue,
+		count(*) FILTER (WHERE lease IS NULL AND visible_at <= ?1),
+		count(*) FILTER (WHERE lease IS NULL AND visible_at > ?1),
+		count(*) FILTER (WHERE lease IS NOT NULL)
+		FROM queue_messages GROUP BY queue ORDER BY queue`, now)
+	if err != nil {
+		return nil, fmt.Errorf("reading the queues: %w", err)
+	}
+	defer rows.Close()
+	var out []QueueStats
+	for rows.Next() {
+		var q QueueStats
+		if err := rows.Scan(&q.Queue, &q.Ready, &q.Delayed, &q.Leased); err != nil {
+			return nil, err
+		}
+		out = append(out, q)
+	}
+	return out, rows.Err()
+}

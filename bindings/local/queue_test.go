@@ -149,3 +149,38 @@ func TestQueueChangedSignalsSends(t *testing.T) {
 		t.Fatal("a send did not signal Changed")
 	}
 }
+
+func TestQueueStats(t *testing.T) {
+	ctx := context.Background()
+	clock := queuetest.NewClock(queuetest.Start)
+	st := openStore(t, "", clock.Now)
+	if got, err := st.QueueStats(ctx); err != nil || len(got) != 0 {
+		t.Fatalf("empty store: %v, %v", got, err)
+	}
+	jobs, other := mustQueue(t, st, "jobs"), mustQueue(t, st, "other")
+	d := 60
+	for _, m := range []queue.Message{
+		{Body: []byte("1"), ContentType: queue.Text},
+		{Body: []byte("2"), ContentType: queue.Text},
+		{Body: []byte("3"), ContentType: queue.Text},
+		{Body: []byte("later"), ContentType: queue.Text, DelaySeconds: &d},
+	} {
+		if err := jobs.Send(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := other.Send(ctx, queue.Message{Body: []byte("x"), ContentType: queue.Text}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := jobs.Receive(ctx, 1, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	got, err := st.QueueStats(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []local.QueueStats{{Queue: "jobs", Ready: 2, Delayed: 1, Leased: 1}, {Queue: "other", Ready: 1}}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("QueueStats = %+v, want %+v", got, want)
+	}
+}

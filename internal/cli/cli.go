@@ -53,6 +53,7 @@ Usage:
   ferry kv key ...            read and write the local KV data of ferry dev
   ferry d1 execute|migrations run SQL and migrations on the local D1 data
   ferry r2 object ...         read and write the local R2 data of ferry dev
+  ferry queues list|send      inspect the local queues of ferry dev, send to them
   ferry version               print the version
   ferry help [COMMAND]        show help
 
@@ -111,6 +112,8 @@ func dispatch(st *State) error {
 		return runD1(st, args)
 	case "r2":
 		return runR2(st, args)
+	case "queues":
+		return runQueues(st, args)
 	case "version", "--version", "-v":
 		fmt.Fprintf(st.Stdout, "ferry %s\n", Version)
 		return nil
@@ -147,6 +150,10 @@ func help(st *State, args []string) error {
 		fs.Usage()
 	case "r2":
 		fs, _ := r2Flags(st)
+		fs.SetOutput(st.Stdout)
+		fs.Usage()
+	case "queues":
+		fs, _ := queuesFlags(st)
 		fs.SetOutput(st.Stdout)
 		fs.Usage()
 	default:
