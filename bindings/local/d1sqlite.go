@@ -36,6 +36,11 @@ type sqliteConn struct {
 
 	cache    stmtCache
 	pageSize int64
+	// lastSize is the database size after the last write (-1: not known);
+	// read-only statements report it without asking SQLite again.
+	lastSize int64
+	// wrote tells whether the current call ran a statement that may write.
+	wrote bool
 	// Statements prepared once: the database size, and transactions.
 	pageCount, begin, commit, rollback uintptr
 }
@@ -100,7 +105,7 @@ func (c *sqliteConn) outPtr(i int) uintptr {
 // openSQLite opens (creating) the database file at path, or a private
 // in-memory database when path is "", with D1's limits and settings.
 func openSQLite(path string) (_ *sqliteConn, err error) {
-	c := &sqliteConn{tls: libc.NewTLS()}
+	c := &sqliteConn{tls: libc.NewTLS(), lastSize: -1}
 	c.cache.m = map[string]*list.Element{}
 	c.out = libc.Xmalloc(c.tls, 16)
 	if c.out == 0 {
@@ -160,7 +165,7 @@ func openSQLite(path string) (_ *sqliteConn, err error) {
 		st  *uintptr
 		sql string
 	}{
-		{&c.pageCount, "PRAGMA page_count"},
+		{&c.pageCount, "SELECT page_count FROM pragma_page_count()"},
 		{&c.begin, "BEGIN IMMEDIATE"},
 		{&c.commit, "COMMIT"},
 		{&c.rollback, "ROLLBACK"},
@@ -289,16 +294,15 @@ func (c *sqliteConn) tx(fn func() error) error {
 	if err := c.stepToEnd(c.begin); err != nil {
 		return err
 	}
-	if err := fn(); err != nil {
-		if sqlite3.Xsqlite3_get_autocommit(c.tls, c.db) == 0 {
-			_ = c.stepToEnd(c.rollback)
-		}
-		return err
+	err := fn()
+	if err == nil {
+		err = c.stepToEnd(c.commit)
 	}
-	if err := c.stepToEnd(c.commit); err != nil {
+	if err != nil {
 		if sqlite3.Xsqlite3_get_autocommit(c.tls, c.db) == 0 {
 			_ = c.stepToEnd(c.rollback)
 		}
+		c.lastSize = -1 // a write may have been rolled back
 		return err
 	}
 	return nil
@@ -346,15 +350,19 @@ func (c *sqliteConn) cachePut(sql string, stmt uintptr) {
 func (c *sqliteConn) run(st d1.Statement, useCache bool) (*d1.Result, error) {
 	beforeChanges := sqlite3.Xsqlite3_total_changes64(c.tls, c.db)
 	beforeRowID := sqlite3.Xsqlite3_last_insert_rowid(c.tls, c.db)
-	var beforeSize int64
-	if c.pageCount != 0 {
-		beforeSize = c.size()
+	if c.lastSize < 0 && c.pageCount != 0 {
+		c.lastSize = c.size()
 	}
+	beforeSize := c.lastSize
+	c.wrote = false
 	start := time.Now()
 	res := &d1.Result{}
 	stmt, owned, err := c.lastStatement(st, useCache)
 	if err != nil {
 		return nil, err
+	}
+	if sqlite3.Xsqlite3_stmt_readonly(c.tls, stmt) == 0 {
+		c.wrote = true
 	}
 	err = c.execute(stmt, st, res)
 	if owned {
@@ -367,9 +375,10 @@ func (c *sqliteConn) run(st d1.Statement, useCache bool) (*d1.Result, error) {
 	m.Duration = time.Since(start)
 	m.Changes = sqlite3.Xsqlite3_total_changes64(c.tls, c.db) - beforeChanges
 	m.LastRowID = sqlite3.Xsqlite3_last_insert_rowid(c.tls, c.db)
-	if c.pageCount != 0 {
-		m.SizeAfter = c.size()
+	if c.wrote && c.pageCount != 0 {
+		c.lastSize = c.size()
 	}
+	m.SizeAfter = max(c.lastSize, 0)
 	m.RowsWritten = m.Changes
 	m.ChangedDB = m.Changes != 0 || m.LastRowID != beforeRowID || m.SizeAfter != beforeSize
 	return res, nil
@@ -416,6 +425,9 @@ func (c *sqliteConn) lastStatement(st d1.Statement, useCache bool) (stmt uintptr
 		if sqlite3.Xsqlite3_bind_parameter_count(c.tls, stmt) != 0 {
 			sqlite3.Xsqlite3_finalize(c.tls, stmt)
 			return 0, false, d1.Errorf(d1.MsgMultiParams)
+		}
+		if sqlite3.Xsqlite3_stmt_readonly(c.tls, stmt) == 0 {
+			c.wrote = true
 		}
 		err = c.stepToEnd(stmt)
 		sqlite3.Xsqlite3_finalize(c.tls, stmt)
