@@ -16,7 +16,7 @@ func BenchmarkD1Query(b *testing.B) {
 		if store == "disk" {
 			dir = b.TempDir()
 		}
-		db := openD1(&testing.T{}, dir, "bench")
+		db := openD1(b, dir, "bench")
 		if _, err := db.Exec(ctx, "CREATE TABLE notes (id INTEGER PRIMARY KEY, title TEXT, created_at DATETIME DEFAULT CURRENT_TIMESTAMP)"); err != nil {
 			b.Fatal(err)
 		}

@@ -11,7 +11,7 @@ import (
 	"github.com/ferry-run/ferry/bindings/local"
 )
 
-func openD1(t *testing.T, dir, id string) *local.D1 {
+func openD1(t testing.TB, dir, id string) *local.D1 {
 	t.Helper()
 	st, err := local.Open(dir)
 	if err != nil {
