@@ -7,6 +7,7 @@ import (
 
 	"github.com/ferry-run/ferry/core/loop"
 	"github.com/ferry-run/ferry/core/webapi/clone"
+	"github.com/ferry-run/ferry/core/webapi/compression"
 	"github.com/ferry-run/ferry/core/webapi/console"
 	"github.com/ferry-run/ferry/core/webapi/crypto"
 	"github.com/ferry-run/ferry/core/webapi/encoding"
@@ -14,6 +15,7 @@ import (
 	"github.com/ferry-run/ferry/core/webapi/fetch"
 	"github.com/ferry-run/ferry/core/webapi/global"
 	"github.com/ferry-run/ferry/core/webapi/messaging"
+	"github.com/ferry-run/ferry/core/webapi/streams"
 	"github.com/ferry-run/ferry/core/webapi/url"
 	"github.com/ferry-run/ferry/core/webapi/urlpattern"
 )
@@ -51,5 +53,9 @@ func Install(l *loop.Loop, o Options) *fetch.API {
 	events.Install(l) // before fetch: every Request has an AbortSignal
 	clone.Install(vm)
 	messaging.Install(l)
+	// Installed after fetch (deferred, last first) until fetch's bodies are
+	// streams: fetch still defines its own minimal ReadableStream.
+	defer compression.Install(l)
+	defer streams.Install(l)
 	return fetch.Install(l, o.Fetch)
 }
