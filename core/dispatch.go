@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/dop251/goja"
@@ -29,9 +31,14 @@ type invocation struct {
 	delivered bool
 	mainDone  bool
 	pending   int // ctx.waitUntil promises not yet settled
+	streaming int // response bodies the host is still reading (holdBody)
 	finished  bool
 	done      chan struct{}
 	started   time.Time
+
+	// waitUntilLeft is the waitUntil limit, postponed until the response
+	// body has been written (see holdBody).
+	waitUntilLeft time.Duration
 
 	passThrough bool
 	convert     func(goja.Value) (any, error)
@@ -133,6 +140,12 @@ func (inv *invocation) limitWaitUntil(limit time.Duration) {
 	}
 	t := time.AfterFunc(limit, func() {
 		inv.r.loop.Submit(nil, func(*goja.Runtime) error {
+			if !inv.finished && inv.streaming > 0 {
+				// The response is still being written: the waitUntil
+				// limit starts when it is done.
+				inv.waitUntilLeft = limit
+				return nil
+			}
 			if !inv.finished {
 				inv.logf(slog.LevelWarn, "ctx.waitUntil work was cancelled after %v (%d promise(s) still pending)", limit, inv.pending)
 				inv.finish()
@@ -219,9 +232,43 @@ func (inv *invocation) waitUntil(p goja.Value) {
 }
 
 func (inv *invocation) maybeFinish() {
-	if inv.mainDone && inv.delivered && inv.pending <= 0 {
+	if inv.mainDone && inv.delivered && inv.pending <= 0 && inv.streaming <= 0 {
 		inv.finish()
 	}
+}
+
+// holdBody keeps the event open while the host reads its response body, as
+// Workers do: a body may be a stream that JS is still writing (its timers,
+// fetches and CPU budget must stay live — server-sent events) or an upstream
+// fetch() being proxied (the event's context must not cancel it). The event
+// ends once the host closes the body and waitUntil work is done; the
+// waitUntil limit counts from then. Call on the loop.
+func (inv *invocation) holdBody(body io.ReadCloser) io.ReadCloser {
+	inv.streaming++
+	return &heldBody{ReadCloser: body, release: func() {
+		inv.r.loop.Submit(nil, func(*goja.Runtime) error {
+			inv.streaming--
+			if inv.streaming <= 0 && inv.waitUntilLeft > 0 && !inv.finished {
+				inv.limitWaitUntil(inv.waitUntilLeft)
+				inv.waitUntilLeft = 0
+			}
+			inv.maybeFinish()
+			return nil
+		})
+	}}
+}
+
+// heldBody calls release once, when closed.
+type heldBody struct {
+	io.ReadCloser
+	release func()
+	once    sync.Once
+}
+
+func (h *heldBody) Close() error {
+	err := h.ReadCloser.Close()
+	h.once.Do(h.release)
+	return err
 }
 
 // finish ends the invocation once: its timers are dropped and it leaves the

@@ -66,9 +66,13 @@ func (w *Worker) Fetch(ctx context.Context, req *Request) (*Response, error) {
 		if !ok {
 			return nil, &ScriptError{Kind: "type", Message: "TypeError: Incorrect type for Promise: the Promise did not resolve to 'Response'."}
 		}
-		out := &Response{Status: res.Status, StatusText: res.StatusText, Header: res.HTTPHeader(), Body: res.Body().Reader()}
 		if res.Type == "error" {
 			return nil, &ScriptError{Kind: "type", Message: "TypeError: the Worker returned Response.error()"}
+		}
+		streaming := res.Body().Streaming()
+		out := &Response{Status: res.Status, StatusText: res.StatusText, Header: res.HTTPHeader(), Body: res.Body().Reader()}
+		if streaming && out.Body != nil {
+			out.Body = inv0.holdBody(out.Body)
 		}
 		return out, nil
 	})

@@ -106,21 +106,32 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	id := newRequestID()
 	ctx := core.WithRequestID(r.Context(), id)
 	detached := false
+	var bodyErr error
 	if h.Dev && r.URL.Path == "/__scheduled" {
 		h.serveScheduled(ctx, rw, r, v.w)
 	} else {
-		detached = h.serveFetch(ctx, rw, r, v, id)
+		detached, bodyErr = h.serveFetch(ctx, rw, r, v, id)
 	}
 	if !detached {
 		v.refs.Done()
 	}
 	h.log().LogAttrs(ctx, slog.LevelInfo, fmt.Sprintf("%s %s %d %s", r.Method, r.URL.RequestURI(), rw.status(), time.Since(start).Round(time.Microsecond)),
 		slog.String("request", id))
+	switch {
+	case errors.Is(bodyErr, errClientGone):
+		h.log().LogAttrs(ctx, slog.LevelInfo, "the client disconnected before the response body was complete; its stream was cancelled", slog.String("request", id))
+	case bodyErr != nil:
+		// The status line is out: cut the connection so the client sees a
+		// broken response rather than a complete-looking short one.
+		h.log().LogAttrs(ctx, slog.LevelError, "the response body failed mid-stream, closing the connection: "+bodyErr.Error(), slog.String("request", id))
+		panic(http.ErrAbortHandler)
+	}
 }
 
 // serveFetch runs the fetch event. It reports true when it handed the version
-// reference to a goroutine that waits for the event's waitUntil work.
-func (h *Handler) serveFetch(ctx context.Context, w *statusWriter, r *http.Request, v *version, id string) bool {
+// reference to a goroutine that waits for the event's waitUntil work, and why
+// the response body stopped early, if it did (see writeResponse).
+func (h *Handler) serveFetch(ctx context.Context, w *statusWriter, r *http.Request, v *version, id string) (bool, error) {
 	req := &core.Request{Method: r.Method, URL: requestURL(r), Header: requestHeader(r), CF: map[string]any{
 		"httpProtocol": r.Proto,
 	}}
@@ -130,22 +141,34 @@ func (h *Handler) serveFetch(ctx context.Context, w *statusWriter, r *http.Reque
 			limit = 100 << 20
 		}
 		req.Body = http.MaxBytesReader(w, r.Body, limit)
+		// The Worker may answer while it still reads the request (a body
+		// piped into the response): HTTP/1 needs full duplex for that, or
+		// the server ends the request body at the first flush.
+		_ = http.NewResponseController(w.ResponseWriter).EnableFullDuplex()
 	}
 	res, err := v.w.Fetch(ctx, req)
 	if err != nil {
 		h.writeError(w, r, id, err)
-		return false
+		return false, nil
 	}
 	// Keep the Worker open until waitUntil work ends, even if it is swapped out.
 	go func() {
 		<-res.Done
 		v.refs.Done()
 	}()
-	writeResponse(w, r, res)
-	return true
+	return true, writeResponse(w, r, res)
 }
 
-func writeResponse(w *statusWriter, r *http.Request, res *core.Response) {
+// errClientGone reports a response cut short because the client went away.
+var errClientGone = errors.New("the client went away")
+
+// writeResponse writes the Worker's response, sending each chunk of the body
+// as soon as the Worker produces it (flushed: server-sent events and other
+// streams reach the client at once). A client that goes away closes the body
+// even while a read waits, which cancels a JS stream and the fetches feeding
+// it; writeResponse then returns errClientGone. Any other error is the body's
+// own (a stream that errored, an upstream that broke).
+func writeResponse(w *statusWriter, r *http.Request, res *core.Response) error {
 	hdr := w.Header()
 	for k, vs := range res.Header {
 		hdr[k] = vs
@@ -156,25 +179,33 @@ func writeResponse(w *statusWriter, r *http.Request, res *core.Response) {
 	}
 	w.WriteHeader(status)
 	if res.Body == nil {
-		return
+		return nil
 	}
 	defer res.Body.Close()
 	if r.Method == http.MethodHead {
-		return
+		return nil
 	}
+	stop := context.AfterFunc(r.Context(), func() { _ = res.Body.Close() })
+	defer stop()
+	flusher, _ := w.ResponseWriter.(http.Flusher)
 	buf := make([]byte, 32*1024)
 	for {
 		n, err := res.Body.Read(buf)
 		if n > 0 {
 			if _, werr := w.Write(buf[:n]); werr != nil {
-				return
+				return errClientGone
 			}
-			if f, ok := w.ResponseWriter.(http.Flusher); ok && n < len(buf) {
-				f.Flush()
+			if flusher != nil {
+				flusher.Flush()
 			}
 		}
-		if err != nil {
-			return
+		switch {
+		case err == io.EOF:
+			return nil
+		case err != nil && r.Context().Err() != nil:
+			return errClientGone
+		case err != nil:
+			return err
 		}
 	}
 }

@@ -53,9 +53,7 @@ func Install(l *loop.Loop, o Options) *fetch.API {
 	events.Install(l) // before fetch: every Request has an AbortSignal
 	clone.Install(vm)
 	messaging.Install(l)
-	// Installed after fetch (deferred, last first) until fetch's bodies are
-	// streams: fetch still defines its own minimal ReadableStream.
-	defer compression.Install(l)
-	defer streams.Install(l)
+	streams.Install(l)     // after encoding, events and clone; before fetch: bodies are streams
+	compression.Install(l) // after streams
 	return fetch.Install(l, o.Fetch)
 }

@@ -12,22 +12,29 @@ import (
 	"github.com/ferry-run/ferry/core/webapi/formdata"
 )
 
-// source is where a body's bytes come from: bytes already in memory, or a Go
-// reader (an incoming request) read once, off the loop goroutine, the first time
-// JS asks. Clones share one source.
+// source is where a body's bytes come from when they are not in a stream:
+// bytes already in memory, or a Go reader (an incoming request, a fetch()
+// response) read once, off the loop goroutine, the first time JS asks (or
+// handed to the host as is). Clones share a source of bytes.
 type source struct {
 	data    []byte
 	r       io.ReadCloser
 	err     error
 	loading bool
 	waiters []func(data []byte, err error)
+	// a is the fetch family of the runtime, for bodies that stream (a Go
+	// reader from fetch(), a ReadableStream); nil for plain bytes.
+	a *api
 }
 
-// Body is the state of a Request's or Response's body.
+// Body is the state of a Request's or Response's body; stream.go says how
+// bodies and streams relate.
 type Body struct {
-	src    *source // nil: no body (null)
-	used   bool
-	stream *goja.Object // the `body` stream, created on first access
+	src  *source // nil: no body (null)
+	used bool
+	// stream is the body's ReadableStream: made on first access to `body`, or
+	// the stream the body was made from (then src has no bytes or reader).
+	stream *goja.Object
 }
 
 func bytesBody(b []byte) Body { return Body{src: &source{data: b}} }
@@ -36,22 +43,34 @@ func bytesBody(b []byte) Body { return Body{src: &source{data: b}} }
 func (b *Body) IsNull() bool { return b.src == nil }
 
 // Bytes returns the body's bytes if they are in memory (ok false when the body
-// is still an unread Go reader).
+// is an unread Go reader or a stream).
 func (b *Body) Bytes() (data []byte, ok bool) {
 	if b.src == nil {
 		return nil, true
 	}
-	if b.src.r != nil || b.src.loading {
+	if b.stream != nil || b.src.r != nil || b.src.loading {
 		return nil, false
 	}
 	return b.src.data, true
 }
 
-// Reader returns the body as a Go reader for the adapter writing it out.
+// Streaming reports whether the body is not all in memory: an unread Go
+// reader or a ReadableStream, which the host reads as it comes (core keeps
+// the event open meanwhile).
+func (b *Body) Streaming() bool {
+	return b.src != nil && (b.stream != nil || b.src.r != nil || b.src.loading)
+}
+
+// Reader returns the body as a Go reader for the host writing it out (or
+// sending it with fetch); the caller must close it. Call it on the loop
+// goroutine; read it from any other. Closing it early (the client went away)
+// cancels a body stream, and so whatever feeds it.
 func (b *Body) Reader() io.ReadCloser {
 	switch {
 	case b.src == nil:
 		return nil
+	case b.stream != nil:
+		return b.src.a.reader(b)
 	case b.src.r != nil && !b.src.loading:
 		r := b.src.r
 		b.src.r = nil
@@ -113,12 +132,32 @@ const bodyUsedMessage = "Body has already been used. It can only be used once. U
 func (a *api) consume(b *Body, conv func([]byte) goja.Value) goja.Value {
 	vm := a.vm
 	p, resolve, reject := vm.NewPromise()
-	if b.used {
+	if a.used(b) {
 		_ = reject(vm.NewTypeError(bodyUsedMessage))
 		return vm.ToValue(p)
 	}
 	if b.src == nil {
 		_ = resolve(conv(nil))
+		return vm.ToValue(p)
+	}
+	if b.stream != nil {
+		if locked, _ := a.streams().State(b.stream); locked {
+			_ = reject(vm.NewTypeError("The body's ReadableStream is locked to a reader."))
+			return vm.ToValue(p)
+		}
+		b.used = true
+		a.readStream(b, func(data []byte, jsErr goja.Value) {
+			if jsErr != nil {
+				_ = reject(jsErr)
+				return
+			}
+			var v goja.Value
+			if ex := vm.Try(func() { v = conv(data) }); ex != nil {
+				_ = reject(ex.Value())
+				return
+			}
+			_ = resolve(v)
+		})
 		return vm.ToValue(p)
 	}
 	b.used = true
@@ -183,17 +222,10 @@ func (a *api) defineBodyMethods(c *js.Class, get func(goja.FunctionCall) *Body) 
 		})
 	})
 	c.Getter("bodyUsed", func(call goja.FunctionCall) goja.Value {
-		return vm.ToValue(get(call).used)
+		return vm.ToValue(a.used(get(call)))
 	})
 	c.Getter("body", func(call goja.FunctionCall) goja.Value {
-		b := get(call)
-		if b.src == nil {
-			return goja.Null()
-		}
-		if b.stream == nil {
-			b.stream = a.stream.Wrap(&bodyStream{body: b})
-		}
-		return b.stream
+		return a.bodyStream(get(call))
 	})
 }
 
@@ -224,7 +256,7 @@ func (a *api) installBodyTypes() {
 	a.files = file.Install(a.vm)
 	a.forms = formdata.Install(a.vm, a.files)
 	a.files.NewStream = func(data []byte) goja.Value {
-		return a.stream.Wrap(&bodyStream{body: &Body{src: &source{data: data}}})
+		return a.streams().NewBytesStream(data)
 	}
 }
 
@@ -233,10 +265,10 @@ func (a *api) installBodyTypes() {
 func (a *API) Files() *file.API { return a.files }
 
 // extractBody converts a BodyInit to a body and the Content-Type it implies.
-// A body stream is moved, not copied.
+// A ReadableStream becomes the body's stream (see streamBody).
 func (a *api) extractBody(v goja.Value) (body Body, contentType string) {
-	if s, ok := js.Unwrap[*bodyStream](v); ok {
-		return s.take(a.vm), ""
+	if a.streams().IsReadableStream(v) {
+		return a.streamBody(v), ""
 	}
 	data, ct := a.extractBytes(v)
 	return bytesBody(data), ct
@@ -264,8 +296,6 @@ func (a *api) extractBytes(v goja.Value) (data []byte, contentType string) {
 			switch tag.String() {
 			case "URLSearchParams":
 				return []byte(obj.String()), "application/x-www-form-urlencoded;charset=UTF-8"
-			case "ReadableStream":
-				panic(vm.NewTypeError("ReadableStream bodies built in JS are not supported by Ferry yet"))
 			}
 		}
 	}

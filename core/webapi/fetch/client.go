@@ -248,7 +248,7 @@ func (a *api) incomingResponse(res *http.Response, redirected bool, cancel conte
 	h.guard = guardImmutable
 	r := &Response{Status: status, StatusText: text, Type: "default", URL: res.Request.URL.String(), Redirected: redirected, headers: h}
 	if res.Body != nil && res.Body != http.NoBody && !nullBodyStatus(status) && res.Request.Method != http.MethodHead {
-		r.body = Body{src: &source{r: &cancelOnClose{ReadCloser: res.Body, cancel: cancel}}}
+		r.body = Body{src: &source{r: &cancelOnClose{ReadCloser: res.Body, cancel: cancel}, a: a}}
 	} else {
 		if res.Body != nil {
 			_ = res.Body.Close()

@@ -94,14 +94,14 @@ func (a *api) installRequest() {
 	a.defineBodyMethods(c, func(call goja.FunctionCall) *Body { return &this(call).body })
 	c.Method("clone", func(call goja.FunctionCall) goja.Value {
 		r := this(call)
-		if r.body.used {
+		if a.used(&r.body) {
 			panic(vm.NewTypeError("Failed to execute 'clone' on 'Request': Request body is already used"))
 		}
 		cp := *r
 		cp.Expando = js.Expando{}
 		cp.headers = r.headers.clone()
 		cp.headers.object = nil
-		cp.body.stream = nil
+		cp.body = a.cloneBody(&r.body)
 		return a.request.Wrap(&cp)
 	})
 	_ = vm.GlobalObject().Set("Request", c.Ctor)
@@ -114,11 +114,11 @@ func (a *api) newRequest(input, init goja.Value) *Request {
 	if src, ok := js.Unwrap[*Request](input); ok {
 		r.Method, r.URL, r.Redirect, r.cf, r.signal = src.Method, src.URL, src.Redirect, src.cf, src.signal
 		r.headers = src.headers.clone()
-		if src.body.used {
+		if a.used(&src.body) {
 			panic(vm.NewTypeError("Failed to construct 'Request': Cannot construct a Request with a Request object that has already been used."))
 		}
 		r.body = src.body
-		src.body.used = src.body.src != nil // the new request takes the body
+		src.body.used = !src.body.IsNull() // the new request takes the body
 	} else {
 		u, ok := parseURL(input.String())
 		if !ok {

@@ -59,14 +59,14 @@ func (a *api) installResponse() {
 	a.defineBodyMethods(c, func(call goja.FunctionCall) *Body { return &this(call).body })
 	c.Method("clone", func(call goja.FunctionCall) goja.Value {
 		r := this(call)
-		if r.body.used {
+		if a.used(&r.body) {
 			panic(vm.NewTypeError("Failed to execute 'clone' on 'Response': Response body is already used"))
 		}
 		cp := *r
 		cp.Expando = js.Expando{}
 		cp.headers = r.headers.clone()
 		cp.headers.object = nil
-		cp.body.stream = nil
+		cp.body = a.cloneBody(&r.body)
 		return a.response.Wrap(&cp)
 	})
 	c.Static("json", func(call goja.FunctionCall) goja.Value {
@@ -158,5 +158,14 @@ func (a *api) newResponse(body, init goja.Value) *Response {
 	return r
 }
 
-// HTTPHeader returns the response headers for writing out.
-func (r *Response) HTTPHeader() http.Header { return r.headers.HTTP() }
+// HTTPHeader returns the response headers for writing out. A body from a
+// FixedLengthStream gives its length as Content-Length, as in Workers.
+func (r *Response) HTTPHeader() http.Header {
+	h := r.headers.HTTP()
+	if b := &r.body; b.stream != nil && b.src != nil && b.src.a != nil {
+		if n := b.src.a.streams().ExpectedLength(b.stream); n >= 0 {
+			h.Set("Content-Length", strconv.FormatInt(n, 10))
+		}
+	}
+	return h
+}

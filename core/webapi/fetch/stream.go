@@ -1,147 +1,156 @@
 package fetch
 
 import (
+	"context"
+	"errors"
+	"io"
+
 	"github.com/dop251/goja"
 
-	"github.com/ferry-run/ferry/core/js"
+	"github.com/ferry-run/ferry/core/webapi/streams"
 )
 
-// bodyStream is the ReadableStream a Request's or Response's `body` getter
-// returns. It is deliberately small until the streams family lands
-// (core/webapi/streams): it can be handed to `new Response(...)` / `new
-// Request(...)` without copying (the common `new Response(res.body, res)`
-// idiom), read with getReader() or async iteration (the whole body arrives as
-// one chunk), and cancelled. Scripts cannot construct one yet, and pipeTo,
-// pipeThrough and tee are missing; each says so when called.
-type bodyStream struct {
-	js.Expando
-	body   *Body
-	locked bool
-}
+// Bodies are streams end to end. A body is one of:
+//
+//   - bytes in memory (strings, buffers, Blobs, FormData...);
+//   - an unread Go reader (an incoming request, a fetch() response);
+//   - a ReadableStream: the one `body` returned (made on first access, over
+//     the bytes or the Go reader), or one a script passed to new Response().
+//
+// Go readers and bytes are only turned into JS streams when JS asks for
+// `body`. A stream made that way which JS has not read or locked is still
+// just its Go source (streams.API.Take), so `new Response(res.body, res)`
+// hands the upstream reader to the server without a chunk passing through JS.
+// Everything else is read chunk by chunk: by the HTTP server and client
+// through a streams.Reader, by text()/json()... through ReadAll.
 
-// take detaches the stream's source for a new body, leaving the old one used.
-func (s *bodyStream) take(vm *goja.Runtime) Body {
-	if s.locked || s.body.used {
-		panic(vm.NewTypeError("This ReadableStream is disturbed or locked and cannot be used as a body."))
-	}
-	s.locked = true
-	s.body.used = true
-	return Body{src: s.body.src}
-}
+// streams returns the runtime's streams family.
+func (a *api) streams() *streams.API { return streams.Of(a.vm) }
 
+// installStream checks that the streams family is there: ReadableStream is
+// its class, bodies use it.
 func (a *api) installStream() {
-	vm := a.vm
-	c := js.NewClass(vm, "ReadableStream", 0, func(goja.ConstructorCall) goja.DynamicObject {
-		panic(vm.NewTypeError("Constructing a ReadableStream is not supported by Ferry yet (only request and response bodies are streams)"))
-	})
-	a.stream = c
-	this := func(call goja.FunctionCall) *bodyStream { return js.This[*bodyStream](vm, call) }
-	c.Getter("locked", func(call goja.FunctionCall) goja.Value { return vm.ToValue(this(call).locked) })
-	c.Method("cancel", func(call goja.FunctionCall) goja.Value {
-		s := this(call)
-		p, resolve, reject := vm.NewPromise()
-		if s.locked {
-			_ = reject(vm.NewTypeError("This ReadableStream is currently locked to a reader."))
-		} else {
-			s.body.used = true
-			_ = resolve(goja.Undefined())
-		}
-		return vm.ToValue(p)
-	})
-	c.Method("getReader", func(call goja.FunctionCall) goja.Value {
-		s := this(call)
-		if opts, ok := call.Argument(0).(*goja.Object); ok {
-			if m := opts.Get("mode"); m != nil && m.String() == "byob" {
-				panic(vm.NewTypeError("BYOB readers are not supported by Ferry yet"))
-			}
-		}
-		if s.locked {
-			panic(vm.NewTypeError("This ReadableStream is currently locked to a reader."))
-		}
-		s.locked = true
-		return a.newReader(s)
-	})
-	for _, name := range []string{"pipeTo", "pipeThrough", "tee"} {
-		name := name
-		c.Method(name, func(goja.FunctionCall) goja.Value {
-			panic(vm.NewTypeError("ReadableStream." + name + "() is not supported by Ferry yet"))
-		})
+	if streams.Of(a.vm) == nil {
+		panic("fetch: install core/webapi/streams before fetch")
 	}
-	values := func(call goja.FunctionCall) goja.Value {
-		s := this(call)
-		if s.locked {
-			panic(vm.NewTypeError("This ReadableStream is currently locked to a reader."))
-		}
-		s.locked = true
-		reader := a.newReader(s).(*goja.Object)
-		it := vm.NewObject()
-		_ = it.Set("next", func(goja.FunctionCall) goja.Value {
-			read, _ := goja.AssertFunction(reader.Get("read"))
-			v, err := read(reader)
-			if err != nil {
-				panic(err)
-			}
-			return v
-		})
-		_ = it.Set("return", func(call goja.FunctionCall) goja.Value {
-			p, resolve, _ := vm.NewPromise()
-			s.body.used = true
-			res := vm.NewObject()
-			_ = res.Set("value", call.Argument(0))
-			_ = res.Set("done", true)
-			_ = resolve(res)
-			return vm.ToValue(p)
-		})
-		if ai := vm.Get("Symbol").(*goja.Object).Get("asyncIterator"); ai != nil {
-			if sym, ok := ai.(*goja.Symbol); ok {
-				_ = it.SetSymbol(sym, func(c goja.FunctionCall) goja.Value { return c.This })
-			}
-		}
-		return it
-	}
-	c.Method("values", values)
-	if ai, ok := vm.Get("Symbol").(*goja.Object).Get("asyncIterator").(*goja.Symbol); ok {
-		_ = c.Proto.DefineDataPropertySymbol(ai, c.Proto.Get("values"), goja.FLAG_TRUE, goja.FLAG_FALSE, goja.FLAG_TRUE)
-	}
-	_ = vm.GlobalObject().Set("ReadableStream", c.Ctor)
 }
 
-// newReader returns a ReadableStreamDefaultReader-like object whose read()
-// yields the whole body as one Uint8Array chunk, then done.
-func (a *api) newReader(s *bodyStream) goja.Value {
-	vm := a.vm
-	r := vm.NewObject()
-	done := false
-	result := func(value goja.Value, isDone bool) *goja.Object {
-		o := vm.NewObject()
-		_ = o.Set("value", value)
-		_ = o.Set("done", isDone)
-		return o
+const streamUnusable = "This ReadableStream is disturbed (has already been read from), or locked to a reader, and cannot be used as a body."
+
+// bodyStream returns the body's ReadableStream, making it on first access.
+func (a *api) bodyStream(b *Body) goja.Value {
+	if b.IsNull() {
+		return goja.Null()
 	}
-	_ = r.Set("read", func(goja.FunctionCall) goja.Value {
-		if done || s.body.src == nil {
-			p, resolve, _ := vm.NewPromise()
-			_ = resolve(result(goja.Undefined(), true))
-			return vm.ToValue(p)
+	if b.stream == nil {
+		st := a.streams()
+		src := b.src
+		switch {
+		case src.r != nil && !src.loading:
+			b.stream = st.NewReaderStream(src.r)
+			src.r = nil
+		case b.used || src.loading:
+			// Already consumed by text() and friends: a stream that is
+			// locked and disturbed, as the standard's would be.
+			b.stream = st.NewBytesStream(nil)
+			st.Take(b.stream)
+		default:
+			b.stream = st.NewBytesStream(src.data)
 		}
-		done = true
-		return a.consume(s.body, func(b []byte) goja.Value {
-			if len(b) == 0 {
-				return result(goja.Undefined(), true)
-			}
-			return result(js.NewUint8Array(vm, append([]byte(nil), b...)), false)
-		})
-	})
-	_ = r.Set("releaseLock", func(goja.FunctionCall) goja.Value { s.locked = false; return goja.Undefined() })
-	_ = r.Set("cancel", func(goja.FunctionCall) goja.Value {
-		done = true
-		s.body.used = true
-		p, resolve, _ := vm.NewPromise()
-		_ = resolve(goja.Undefined())
-		return vm.ToValue(p)
-	})
-	closed, resolveClosed, _ := vm.NewPromise()
-	_ = resolveClosed(goja.Undefined())
-	_ = r.Set("closed", closed)
-	return r
+		src.a = a
+	}
+	return b.stream
 }
+
+// used reports the Body mixin's bodyUsed: consumed by a read method, or its
+// stream read from.
+func (a *api) used(b *Body) bool {
+	if b.used {
+		return true
+	}
+	if b.stream != nil {
+		_, disturbed := a.streams().State(b.stream)
+		return disturbed
+	}
+	return false
+}
+
+// streamBody makes a body from a ReadableStream (BodyInit). A Go-fed stream
+// JS has not touched gives up its source; any other is read when the body is.
+func (a *api) streamBody(v goja.Value) Body {
+	st := a.streams()
+	if locked, disturbed := st.State(v); locked || disturbed {
+		panic(a.vm.NewTypeError(streamUnusable))
+	}
+	if r, data, isData, ok := st.Take(v); ok {
+		if isData {
+			return bytesBody(data)
+		}
+		return Body{src: &source{r: r, a: a}}
+	}
+	return Body{src: &source{a: a}, stream: v.(*goja.Object)}
+}
+
+// cloneBody implements "clone a body" for Request.clone() and
+// Response.clone(): bytes are shared (they never change); anything that
+// streams is teed, each body getting a branch.
+func (a *api) cloneBody(b *Body) Body {
+	if b.IsNull() {
+		return Body{}
+	}
+	if b.stream == nil && (b.src.r == nil || b.src.loading) {
+		return Body{src: b.src, used: b.used}
+	}
+	s := a.bodyStream(b)
+	if locked, disturbed := a.streams().State(s); locked || disturbed {
+		panic(a.vm.NewTypeError(bodyUsedMessage))
+	}
+	one, two := a.streams().Tee(s)
+	b.stream = one
+	return Body{src: &source{a: a}, stream: two}
+}
+
+// readStream is consume() for a body whose bytes come through its stream.
+func (a *api) readStream(b *Body, settle func([]byte, goja.Value)) {
+	st := a.streams()
+	if r, data, isData, ok := st.Take(b.stream); ok {
+		if isData {
+			settle(data, nil)
+			return
+		}
+		src := &source{r: r}
+		src.load(a.loop, a.maxBody, func(data []byte, err error) {
+			if err != nil {
+				settle(nil, a.vm.NewTypeError("reading body: "+err.Error()))
+				return
+			}
+			settle(data, nil)
+		})
+		return
+	}
+	st.ReadAll(b.stream, a.maxBody, settle)
+}
+
+// reader is Body.Reader with the family at hand.
+func (a *api) reader(b *Body) io.ReadCloser {
+	st := a.streams()
+	if r, data, isData, ok := st.Take(b.stream); ok {
+		if isData {
+			return io.NopCloser(&bytesReader{b: data})
+		}
+		return r
+	}
+	if locked, _ := st.State(b.stream); locked {
+		return errReader{errors.New("the body's ReadableStream is locked to a reader, so it cannot be sent")}
+	}
+	ctx := context.Background()
+	if a.opts.Context != nil {
+		ctx = a.opts.Context()
+	}
+	return st.NewReader(b.stream, a.loop.Current(), ctx.Done())
+}
+
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) { return 0, e.err }
+func (e errReader) Close() error             { return nil }
