@@ -1,6 +1,6 @@
 // Package env builds the JS `env` object a Worker receives: its vars (strings or
 // JSON values, as in wrangler config), its secrets, and the JS glue over the
-// binding interfaces in bindings/<kind> (KV namespaces so far). The glue never
+// binding interfaces in bindings/<kind> (KV namespaces and R2 buckets so far). The glue never
 // knows which implementation it drives: the host (ferry dev, an adapter) picks
 // them and puts them in the Spec.
 package env
@@ -15,6 +15,7 @@ import (
 	"github.com/ferry-run/ferry/bindings/d1"
 	"github.com/ferry-run/ferry/bindings/kv"
 	"github.com/ferry-run/ferry/bindings/queue"
+	"github.com/ferry-run/ferry/bindings/r2"
 	"github.com/ferry-run/ferry/core/loop"
 )
 
@@ -29,7 +30,9 @@ type Spec struct {
 	// queues.producers).
 	Queues map[string]queue.Producer
 	// KV maps binding names to KV namespaces (wrangler's kv_namespaces).
-	KV   map[string]kv.Namespace
+	KV map[string]kv.Namespace
+	// R2 maps binding names to R2 buckets (wrangler's r2_buckets).
+	R2   map[string]r2.Bucket
 	json map[string]string // pre-encoded non-string vars, so each runtime only parses
 }
 
@@ -77,6 +80,12 @@ func (s *Spec) Names() []string {
 	}
 	for k := range s.KV {
 		if !seen[k] {
+			seen[k] = true
+			out = append(out, k)
+		}
+	}
+	for k := range s.R2 {
+		if !seen[k] {
 			out = append(out, k)
 		}
 	}
@@ -101,6 +110,7 @@ func (s *Spec) Object(l *loop.Loop) (*goja.Object, error) {
 	parse, _ := goja.AssertFunction(vm.Get("JSON").(*goja.Object).Get("parse"))
 	var kvGlue *kvGlue
 	var queueGlue *queueGlue
+	var r2Glue *r2Glue
 	for _, k := range s.Names() {
 		if db, ok := s.D1[k]; ok {
 			if d1Glue == nil {
@@ -114,6 +124,13 @@ func (s *Spec) Object(l *loop.Loop) (*goja.Object, error) {
 				queueGlue = newQueueGlue(l)
 			}
 			_ = obj.Set(k, queueGlue.wrap(p))
+			continue
+		}
+		if b, ok := s.R2[k]; ok {
+			if r2Glue == nil {
+				r2Glue = newR2Glue(l)
+			}
+			_ = obj.Set(k, r2Glue.wrap(b))
 			continue
 		}
 		if ns, ok := s.KV[k]; ok {

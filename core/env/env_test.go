@@ -77,6 +77,7 @@ func TestJS(t *testing.T) {
 			spec := &env.Spec{
 				Vars: map[string]any{"GREETING": "hi", "CONFIG": map[string]any{"n": 1.0}},
 				KV:   map[string]kv.Namespace{"KV": newKV(t, clock.Now), "OTHER": newKV(t, clock.Now)},
+				R2:   r2Buckets(t, clock.Now),
 			}
 			spec.Queues = queues
 			spec.D1 = d1Databases(t)

@@ -32,8 +32,8 @@ Serves the Worker in DIR (default: the current directory) on 127.0.0.1:8787,
 rebuilding when a source file changes. DIR holds wrangler.json, wrangler.jsonc or
 wrangler.toml, or pass --main. Secrets come from .dev.vars (or .env).
 Cron triggers fire on schedule; GET /__scheduled?cron=EXPR runs one by hand.
-KV data lives in .ferry/state next to the config (--persist-to, --no-persist);
-seed or inspect it with ferry kv.
+KV and R2 data live in .ferry/state next to the config (--persist-to,
+--no-persist); seed or inspect them with ferry kv and ferry r2.
 
 Flags:
 `
@@ -248,6 +248,9 @@ func (p *project) build(runtimes int, log *slog.Logger) (*core.Worker, []string,
 			return nil, nil, err
 		}
 		if spec.KV, err = kvBindings(p.cfg, p.store); err != nil {
+			return nil, nil, err
+		}
+		if spec.R2, err = r2Bindings(p.cfg, p.store); err != nil {
 			return nil, nil, err
 		}
 		if p.cfg.Limits.CPUMs > 0 {
