@@ -4,12 +4,13 @@
 package examples_test
 
 import (
+	"bufio"
 	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/hmac"
-	"crypto/md5"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
@@ -18,6 +19,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -515,210 +517,170 @@ func jwtSecret(t *testing.T) string {
 	return ""
 }
 
-// TestR2Files runs examples/r2-files: uploads stream into the bucket,
-// downloads honour Range and conditional headers, large files go up in
-// parts under R2's 5 MiB rule, and everything lands in the state directory
-// the CLI reads.
-func TestR2Files(t *testing.T) {
-	state := t.TempDir()
-	ferry := func(args ...string) (int, string) {
-		var out, errs strings.Builder
-		wd, _ := os.Getwd()
-		code := cli.Main(&cli.State{Args: args, Stdout: &out, Stderr: &errs, Getenv: func(string) string { return "" },
-			Getwd: func() (string, error) { return wd, nil }, Ctx: context.Background()})
-		return code, out.String() + errs.String()
-	}
-	if code, out := ferry("r2", "object", "put", "seeded.txt", "from the CLI", "--binding", "FILES", "--persist-to", state, "r2-files"); code != 0 {
-		t.Fatalf("ferry r2 object put: %d %s", code, out)
-	}
-	base, logs := startDev(t, "r2-files", "--persist-to", state, "--no-watch")
-	do := func(method, path string, body []byte, header ...string) (*http.Response, []byte) {
+// TestStreaming runs examples/streaming end to end: server-sent events reach
+// the client one by one while the Worker writes them, the gzip-on-the-fly
+// proxy and the pass-through proxy deliver the upstream intact, a slow reader
+// pauses the upstream, a client that goes away cancels the stream and the
+// fetch feeding it, a request body streams through JS, and a stream that
+// fails midway cuts the connection with the reason in the log.
+func TestStreaming(t *testing.T) {
+	base, logs := startDev(t, "streaming")
+	client := &http.Client{Transport: &http.Transport{DisableCompression: true}}
+	send := func(method, path string, header map[string]string, body io.Reader) *http.Response {
 		t.Helper()
-		var r io.Reader
-		if body != nil {
-			r = bytes.NewReader(body)
+		req, _ := http.NewRequest(method, base+path, body)
+		for k, v := range header {
+			req.Header.Set(k, v)
 		}
-		req, _ := http.NewRequest(method, base+path, r)
-		for i := 0; i+1 < len(header); i += 2 {
-			req.Header.Set(header[i], header[i+1])
-		}
-		res, err := http.DefaultClient.Do(req)
+		res, err := client.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
+		return res
+	}
+
+	t.Run("server-sent events arrive as they are written", func(t *testing.T) {
+		res := send("GET", "/sse?n=5&interval=100", nil, nil)
 		defer res.Body.Close()
-		b, err := io.ReadAll(res.Body)
+		if ct := res.Header.Get("Content-Type"); ct != "text/event-stream" {
+			t.Fatalf("Content-Type = %q", ct)
+		}
+		type event struct {
+			I int   `json:"i"`
+			T int64 `json:"t"` // when the Worker wrote it (ms)
+		}
+		var events []event
+		var received []time.Time
+		lines := bufio.NewScanner(res.Body)
+		for lines.Scan() {
+			if data, ok := strings.CutPrefix(lines.Text(), "data: "); ok {
+				var e event
+				if err := json.Unmarshal([]byte(data), &e); err != nil {
+					t.Fatal(err)
+				}
+				events = append(events, e)
+				received = append(received, time.Now())
+			}
+		}
+		if len(events) != 5 {
+			t.Fatalf("got %d events", len(events))
+		}
+		var worst time.Duration
+		for i, e := range events {
+			if e.I != i {
+				t.Fatalf("event %d has i=%d", i, e.I)
+			}
+			worst = max(worst, received[i].Sub(time.UnixMilli(e.T)))
+		}
+		// Streaming, not buffering: the first event was in the client's
+		// hands before the Worker wrote the last one.
+		if last := time.UnixMilli(events[4].T); !received[0].Before(last) {
+			t.Errorf("the first event arrived at %v, after the last was written at %v", received[0], last)
+		}
+		t.Logf("worst write-to-read latency: %v", worst)
+	})
+
+	upstream := func(t *testing.T, size int) []byte {
+		res := send("GET", fmt.Sprintf("/upstream?size=%d", size), nil, nil)
+		defer res.Body.Close()
+		data, err := io.ReadAll(res.Body)
+		if err != nil || len(data) != size {
+			t.Fatalf("upstream: %d bytes, %v", len(data), err)
+		}
+		return data
+	}
+
+	t.Run("gzip on the fly", func(t *testing.T) {
+		want := upstream(t, 3_000_000)
+		res := send("GET", "/proxy?size=3000000", map[string]string{"Accept-Encoding": "gzip"}, nil)
+		defer res.Body.Close()
+		if res.Header.Get("Content-Encoding") != "gzip" || res.Header.Get("Content-Length") != "" {
+			t.Fatalf("headers: %v", res.Header)
+		}
+		zr, err := gzip.NewReader(res.Body)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return res, b
-	}
-	md5hex := func(b []byte) string { s := md5.Sum(b); return hex.EncodeToString(s[:]) }
-
-	// Upload and download, with the Content-Type kept.
-	hello := []byte("hello, world")
-	res, body := do("PUT", "/files/docs/hello.txt", hello, "Content-Type", "text/plain;charset=utf-8")
-	var put struct {
-		Key, ETag, ContentType string
-		Size                   int
-	}
-	if err := json.Unmarshal(body, &put); err != nil || res.StatusCode != 201 || put.Key != "docs/hello.txt" ||
-		put.Size != 12 || put.ETag != md5hex(hello) || put.ContentType != "text/plain;charset=utf-8" {
-		t.Fatalf("PUT = %d %s", res.StatusCode, body)
-	}
-	etag := `"` + md5hex(hello) + `"`
-	res, body = do("GET", "/files/docs/hello.txt", nil)
-	if res.StatusCode != 200 || string(body) != "hello, world" || res.Header.Get("ETag") != etag ||
-		res.Header.Get("Content-Type") != "text/plain;charset=utf-8" || res.Header.Get("Accept-Ranges") != "bytes" {
-		t.Fatalf("GET = %d %q %v", res.StatusCode, body, res.Header)
-	}
-	res, body = do("HEAD", "/files/docs/hello.txt", nil)
-	if res.StatusCode != 200 || len(body) != 0 || res.Header.Get("Content-Length") != "12" || res.Header.Get("ETag") != etag {
-		t.Errorf("HEAD = %d %q %v", res.StatusCode, body, res.Header)
-	}
-
-	// Ranges and conditional requests.
-	for _, tc := range []struct {
-		header       []string
-		status       int
-		body, crange string
-	}{
-		{[]string{"Range", "bytes=7-"}, 206, "world", "bytes 7-11/12"},
-		{[]string{"Range", "bytes=-5"}, 206, "world", "bytes 7-11/12"},
-		{[]string{"Range", "bytes=0-4"}, 206, "hello", "bytes 0-4/12"},
-		{[]string{"Range", "bytes=0-100"}, 200, "hello, world", ""},
-		{[]string{"If-None-Match", etag}, 304, "", ""},
-		{[]string{"If-None-Match", `"other"`}, 200, "hello, world", ""},
-		{[]string{"If-Match", `"other"`}, 412, "", ""},
-		{[]string{"If-Modified-Since", time.Now().Add(time.Hour).UTC().Format(http.TimeFormat)}, 304, "", ""},
-	} {
-		res, body := do("GET", "/files/docs/hello.txt", nil, tc.header...)
-		if res.StatusCode != tc.status || string(body) != tc.body || res.Header.Get("Content-Range") != tc.crange {
-			t.Errorf("GET with %q = %d %q %q, want %d %q %q", tc.header, res.StatusCode, body, res.Header.Get("Content-Range"), tc.status, tc.body, tc.crange)
+		got, err := io.ReadAll(zr)
+		if err != nil || !bytes.Equal(got, want) {
+			t.Fatalf("gunzipped %d bytes (want %d), %v", len(got), len(want), err)
 		}
-		if tc.status == 206 && res.Header.Get("Content-Length") != fmt.Sprint(len(tc.body)) {
-			t.Errorf("GET with %q: Content-Length %q", tc.header, res.Header.Get("Content-Length"))
+	})
+
+	t.Run("pass-through proxy", func(t *testing.T) {
+		want := upstream(t, 1_500_000)
+		res := send("GET", "/proxy?size=1500000", map[string]string{"Accept-Encoding": "identity"}, nil)
+		defer res.Body.Close()
+		got, err := io.ReadAll(res.Body)
+		if err != nil || res.Header.Get("Content-Encoding") != "" || !bytes.Equal(got, want) {
+			t.Fatalf("got %d bytes (want %d), %v, %v", len(got), len(want), err, res.Header)
 		}
-	}
-	// A conditional upload that fails changes nothing.
-	if res, _ := do("PUT", "/files/docs/hello.txt", []byte("overwritten"), "If-Match", `"stale"`); res.StatusCode != 412 {
-		t.Errorf("conditional PUT = %d, want 412", res.StatusCode)
-	}
-	if res, _ := do("PUT", "/files/docs/hello.txt", []byte("overwritten"), "If-None-Match", "*"); res.StatusCode != 412 {
-		t.Errorf("create-only PUT of an existing file = %d, want 412", res.StatusCode)
-	}
+	})
 
-	// A binary file of a few MiB round-trips, whole and in part.
-	blob := make([]byte, 3<<20+5)
-	for i := range blob {
-		blob[i] = byte(i*13 + i>>9)
-	}
-	if res, body := do("PUT", "/files/bin/blob.dat", blob, "Content-Type", "application/octet-stream"); res.StatusCode != 201 {
-		t.Fatalf("PUT blob = %d %s", res.StatusCode, body)
-	}
-	if res, body := do("GET", "/files/bin/blob.dat", nil); res.StatusCode != 200 || !bytes.Equal(body, blob) {
-		t.Fatalf("GET blob = %d, %d bytes", res.StatusCode, len(body))
-	}
-	if res, body := do("GET", "/files/bin/blob.dat", nil, "Range", "bytes=1000000-1999999"); res.StatusCode != 206 || !bytes.Equal(body, blob[1000000:2000000]) {
-		t.Fatalf("GET blob range = %d, %d bytes", res.StatusCode, len(body))
-	}
-
-	// A multipart upload: a 5 MiB part and a small last one.
-	res, body = do("POST", "/uploads?key=big/movie.bin", nil, "Content-Type", "video/mp4")
-	var created struct{ Key, UploadID string }
-	if err := json.Unmarshal(body, &created); err != nil || res.StatusCode != 201 || created.Key != "big/movie.bin" || created.UploadID == "" {
-		t.Fatalf("create upload = %d %s", res.StatusCode, body)
-	}
-	part1 := bytes.Repeat([]byte("0123456789abcdef"), (5<<20)/16)
-	part2 := []byte("the last part")
-	uploadPart := func(key, id string, n int, data []byte) json.RawMessage {
-		t.Helper()
-		res, body := do("PUT", fmt.Sprintf("/uploads/%s/parts/%d?key=%s", id, n, key), data)
-		if res.StatusCode != 200 {
-			t.Fatalf("part %d of %s = %d %s\n%s", n, id, res.StatusCode, body, logs.String())
+	t.Run("a slow reader pauses the upstream; leaving cancels it", func(t *testing.T) {
+		const size = 400 << 20
+		res := send("GET", fmt.Sprintf("/proxy?size=%d", size), map[string]string{"Accept-Encoding": "identity"}, nil)
+		if _, err := io.ReadFull(res.Body, make([]byte, 64<<10)); err != nil {
+			t.Fatal(err)
 		}
-		return body
-	}
-	p1, p2 := uploadPart("big/movie.bin", created.UploadID, 1, part1), uploadPart("big/movie.bin", created.UploadID, 2, part2)
-	res, body = do("POST", "/uploads/"+created.UploadID+"/complete?key=big/movie.bin", []byte(`{"parts":[`+string(p1)+`,`+string(p2)+`]}`))
-	var done struct {
-		Size        int
-		ETag        string
-		ContentType string
-	}
-	if err := json.Unmarshal(body, &done); err != nil || res.StatusCode != 200 || done.Size != len(part1)+len(part2) || done.ContentType != "video/mp4" {
-		t.Fatalf("complete = %d %s", res.StatusCode, body)
-	}
-	s1, s2 := md5.Sum(part1), md5.Sum(part2)
-	if want := md5hex(append(s1[:], s2[:]...)) + "-2"; done.ETag != want {
-		t.Errorf("multipart etag = %s, want %s", done.ETag, want)
-	}
-	whole := append(append([]byte(nil), part1...), part2...)
-	if res, body := do("GET", "/files/big/movie.bin", nil); res.StatusCode != 200 || !bytes.Equal(body, whole) || res.Header.Get("Content-Type") != "video/mp4" {
-		t.Fatalf("GET multipart object = %d, %d bytes", res.StatusCode, len(body))
-	}
-	// A range across the boundary between the parts.
-	from := len(part1) - 4
-	res, body = do("GET", "/files/big/movie.bin", nil, "Range", fmt.Sprintf("bytes=%d-%d", from, from+9))
-	if res.StatusCode != 206 || string(body) != "cdefthe la" {
-		t.Errorf("range across parts = %d %q", res.StatusCode, body)
-	}
-	// R2's rule: every part but the last is at least 5 MiB.
-	res, body = do("POST", "/uploads?key=big/small.bin", nil)
-	_ = json.Unmarshal(body, &created)
-	s := []json.RawMessage{uploadPart("big/small.bin", created.UploadID, 1, []byte("tiny")), uploadPart("big/small.bin", created.UploadID, 2, []byte("end"))}
-	res, body = do("POST", "/uploads/"+created.UploadID+"/complete?key=big/small.bin", []byte(`{"parts":[`+string(s[0])+`,`+string(s[1])+`]}`))
-	if res.StatusCode != 400 || !strings.Contains(string(body), "completeMultipartUpload: Your proposed upload is smaller than the minimum allowed object size. (10011)") {
-		t.Errorf("complete with a small part = %d %s", res.StatusCode, body)
-	}
-	if res, _ := do("DELETE", "/uploads/"+created.UploadID+"?key=big/small.bin", nil); res.StatusCode != 204 {
-		t.Errorf("abort = %d", res.StatusCode)
-	}
-	res, body = do("PUT", "/uploads/"+created.UploadID+"/parts/3?key=big/small.bin", []byte("late"))
-	if res.StatusCode != 400 || !strings.Contains(string(body), "(10024)") {
-		t.Errorf("part after abort = %d %s", res.StatusCode, body)
-	}
-
-	// Listing, flat and by directory.
-	var page struct {
-		Objects []struct {
-			Key  string
-			Size int
+		time.Sleep(500 * time.Millisecond) // read nothing, then go away
+		res.Body.Close()
+		var produced int
+		waitFor(t, func() bool {
+			i := strings.Index(logs.String(), "upstream: cancelled after ")
+			if i < 0 {
+				return false
+			}
+			_, err := fmt.Sscanf(logs.String()[i:], "upstream: cancelled after %d bytes", &produced)
+			return err == nil
+		}, logs)
+		// Without backpressure the upstream would have generated all 400 MiB
+		// in that half second; with it, only what the sockets buffer.
+		if produced > size/4 {
+			t.Errorf("the upstream produced %d of %d bytes while the client read 64 KiB", produced, size)
 		}
-		DelimitedPrefixes []string
-		Truncated         bool
-		Cursor            *string
-	}
-	_, body = do("GET", "/files?delimiter=/", nil)
-	if err := json.Unmarshal(body, &page); err != nil || len(page.Objects) != 1 || page.Objects[0].Key != "seeded.txt" ||
-		strings.Join(page.DelimitedPrefixes, ",") != "big/,bin/,docs/" || page.Truncated {
-		t.Errorf("list by directory = %s", body)
-	}
-	_, body = do("GET", "/files?limit=2", nil)
-	page.Objects, page.Cursor = nil, nil
-	if err := json.Unmarshal(body, &page); err != nil || len(page.Objects) != 2 || !page.Truncated || page.Cursor == nil {
-		t.Fatalf("list page 1 = %s", body)
-	}
-	_, body = do("GET", "/files?limit=2&cursor="+*page.Cursor, nil)
-	page.Objects = nil
-	if err := json.Unmarshal(body, &page); err != nil || len(page.Objects) != 2 || page.Objects[0].Key != "docs/hello.txt" || page.Truncated {
-		t.Errorf("list page 2 = %s", body)
-	}
+		t.Logf("produced while the client paused: %d KiB of %d MiB", produced>>10, size>>20)
+		if !strings.Contains(logs.String(), "the client disconnected before the response body was complete") {
+			t.Errorf("the log does not say the client went away:\n%s", logs.String())
+		}
+	})
 
-	// What the CLI seeded is served; deleting works.
-	if _, body := do("GET", "/files/seeded.txt", nil); string(body) != "from the CLI" {
-		t.Errorf("seeded file = %q", body)
-	}
-	if res, _ := do("DELETE", "/files/bin/blob.dat", nil); res.StatusCode != 204 {
-		t.Errorf("DELETE = %d", res.StatusCode)
-	}
-	if res, _ := do("GET", "/files/bin/blob.dat", nil); res.StatusCode != 404 {
-		t.Errorf("GET after DELETE = %d", res.StatusCode)
-	}
+	t.Run("request bodies stream through JS", func(t *testing.T) {
+		pr, pw := io.Pipe()
+		go func() {
+			for i := 0; i < 100; i++ {
+				fmt.Fprintf(pw, "chunk %d, héllo\n", i)
+			}
+			pw.Close()
+		}()
+		res := send("POST", "/upper", nil, pr)
+		defer res.Body.Close()
+		got, _ := io.ReadAll(res.Body)
+		lines := strings.Split(strings.TrimSpace(string(got)), "\n")
+		if len(lines) != 100 || lines[99] != "CHUNK 99, HÉLLO" {
+			t.Fatalf("got %d lines, last %q", len(lines), lines[len(lines)-1])
+		}
+	})
 
-	// The CLI sees what the Worker wrote.
-	code, out := ferry("r2", "object", "get", "docs/hello.txt", "--binding", "FILES", "--persist-to", state, "r2-files")
-	if code != 0 || out != "hello, world" {
-		t.Errorf("ferry r2 object get = %d %q", code, out)
-	}
+	t.Run("ReadableStream.from an async generator", func(t *testing.T) {
+		res := send("GET", "/tokens", nil, nil)
+		defer res.Body.Close()
+		got, _ := io.ReadAll(res.Body)
+		if !strings.HasPrefix(string(got), `data: {"token":"Streams"}`) || !strings.HasSuffix(string(got), "data: [DONE]\n\n") {
+			t.Fatalf("tokens = %q", got)
+		}
+	})
+
+	t.Run("a stream that fails midway cuts the connection and logs why", func(t *testing.T) {
+		res := send("GET", "/broken", nil, nil)
+		defer res.Body.Close()
+		got, err := io.ReadAll(res.Body)
+		if string(got) != "partial output\n" || !errors.Is(err, io.ErrUnexpectedEOF) {
+			t.Fatalf("got %q, %v; want the first part, then an unexpected EOF", got, err)
+		}
+		waitFor(t, func() bool { return strings.Contains(logs.String(), "the generator broke") }, logs)
+		if !strings.Contains(logs.String(), "the response body failed mid-stream") {
+			t.Errorf("log:\n%s", logs.String())
+		}
+	})
 }
