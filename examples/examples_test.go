@@ -11,6 +11,7 @@ import (
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/hmac"
+	"crypto/md5"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
@@ -683,4 +684,212 @@ func TestStreaming(t *testing.T) {
 			t.Errorf("log:\n%s", logs.String())
 		}
 	})
+}
+
+// TestR2Files runs examples/r2-files: uploads stream into the bucket,
+// downloads honour Range and conditional headers, large files go up in
+// parts under R2's 5 MiB rule, and everything lands in the state directory
+// the CLI reads.
+func TestR2Files(t *testing.T) {
+	state := t.TempDir()
+	ferry := func(args ...string) (int, string) {
+		var out, errs strings.Builder
+		wd, _ := os.Getwd()
+		code := cli.Main(&cli.State{Args: args, Stdout: &out, Stderr: &errs, Getenv: func(string) string { return "" },
+			Getwd: func() (string, error) { return wd, nil }, Ctx: context.Background()})
+		return code, out.String() + errs.String()
+	}
+	if code, out := ferry("r2", "object", "put", "seeded.txt", "from the CLI", "--binding", "FILES", "--persist-to", state, "r2-files"); code != 0 {
+		t.Fatalf("ferry r2 object put: %d %s", code, out)
+	}
+	base, logs := startDev(t, "r2-files", "--persist-to", state, "--no-watch")
+	do := func(method, path string, body []byte, header ...string) (*http.Response, []byte) {
+		t.Helper()
+		var r io.Reader
+		if body != nil {
+			r = bytes.NewReader(body)
+		}
+		req, _ := http.NewRequest(method, base+path, r)
+		for i := 0; i+1 < len(header); i += 2 {
+			req.Header.Set(header[i], header[i+1])
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, err := io.ReadAll(res.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res, b
+	}
+	md5hex := func(b []byte) string { s := md5.Sum(b); return hex.EncodeToString(s[:]) }
+
+	// Upload and download, with the Content-Type kept.
+	hello := []byte("hello, world")
+	res, body := do("PUT", "/files/docs/hello.txt", hello, "Content-Type", "text/plain;charset=utf-8")
+	var put struct {
+		Key, ETag, ContentType string
+		Size                   int
+	}
+	if err := json.Unmarshal(body, &put); err != nil || res.StatusCode != 201 || put.Key != "docs/hello.txt" ||
+		put.Size != 12 || put.ETag != md5hex(hello) || put.ContentType != "text/plain;charset=utf-8" {
+		t.Fatalf("PUT = %d %s", res.StatusCode, body)
+	}
+	etag := `"` + md5hex(hello) + `"`
+	res, body = do("GET", "/files/docs/hello.txt", nil)
+	if res.StatusCode != 200 || string(body) != "hello, world" || res.Header.Get("ETag") != etag ||
+		res.Header.Get("Content-Type") != "text/plain;charset=utf-8" || res.Header.Get("Accept-Ranges") != "bytes" {
+		t.Fatalf("GET = %d %q %v", res.StatusCode, body, res.Header)
+	}
+	res, body = do("HEAD", "/files/docs/hello.txt", nil)
+	if res.StatusCode != 200 || len(body) != 0 || res.Header.Get("Content-Length") != "12" || res.Header.Get("ETag") != etag {
+		t.Errorf("HEAD = %d %q %v", res.StatusCode, body, res.Header)
+	}
+
+	// Ranges and conditional requests.
+	for _, tc := range []struct {
+		header       []string
+		status       int
+		body, crange string
+	}{
+		{[]string{"Range", "bytes=7-"}, 206, "world", "bytes 7-11/12"},
+		{[]string{"Range", "bytes=-5"}, 206, "world", "bytes 7-11/12"},
+		{[]string{"Range", "bytes=0-4"}, 206, "hello", "bytes 0-4/12"},
+		{[]string{"Range", "bytes=0-100"}, 200, "hello, world", ""},
+		{[]string{"If-None-Match", etag}, 304, "", ""},
+		{[]string{"If-None-Match", `"other"`}, 200, "hello, world", ""},
+		{[]string{"If-Match", `"other"`}, 412, "", ""},
+		{[]string{"If-Modified-Since", time.Now().Add(time.Hour).UTC().Format(http.TimeFormat)}, 304, "", ""},
+	} {
+		res, body := do("GET", "/files/docs/hello.txt", nil, tc.header...)
+		if res.StatusCode != tc.status || string(body) != tc.body || res.Header.Get("Content-Range") != tc.crange {
+			t.Errorf("GET with %q = %d %q %q, want %d %q %q", tc.header, res.StatusCode, body, res.Header.Get("Content-Range"), tc.status, tc.body, tc.crange)
+		}
+		if tc.status == 206 && res.Header.Get("Content-Length") != fmt.Sprint(len(tc.body)) {
+			t.Errorf("GET with %q: Content-Length %q", tc.header, res.Header.Get("Content-Length"))
+		}
+	}
+	// A conditional upload that fails changes nothing.
+	if res, _ := do("PUT", "/files/docs/hello.txt", []byte("overwritten"), "If-Match", `"stale"`); res.StatusCode != 412 {
+		t.Errorf("conditional PUT = %d, want 412", res.StatusCode)
+	}
+	if res, _ := do("PUT", "/files/docs/hello.txt", []byte("overwritten"), "If-None-Match", "*"); res.StatusCode != 412 {
+		t.Errorf("create-only PUT of an existing file = %d, want 412", res.StatusCode)
+	}
+
+	// A binary file of a few MiB round-trips, whole and in part.
+	blob := make([]byte, 3<<20+5)
+	for i := range blob {
+		blob[i] = byte(i*13 + i>>9)
+	}
+	if res, body := do("PUT", "/files/bin/blob.dat", blob, "Content-Type", "application/octet-stream"); res.StatusCode != 201 {
+		t.Fatalf("PUT blob = %d %s", res.StatusCode, body)
+	}
+	if res, body := do("GET", "/files/bin/blob.dat", nil); res.StatusCode != 200 || !bytes.Equal(body, blob) {
+		t.Fatalf("GET blob = %d, %d bytes", res.StatusCode, len(body))
+	}
+	if res, body := do("GET", "/files/bin/blob.dat", nil, "Range", "bytes=1000000-1999999"); res.StatusCode != 206 || !bytes.Equal(body, blob[1000000:2000000]) {
+		t.Fatalf("GET blob range = %d, %d bytes", res.StatusCode, len(body))
+	}
+
+	// A multipart upload: a 5 MiB part and a small last one.
+	res, body = do("POST", "/uploads?key=big/movie.bin", nil, "Content-Type", "video/mp4")
+	var created struct{ Key, UploadID string }
+	if err := json.Unmarshal(body, &created); err != nil || res.StatusCode != 201 || created.Key != "big/movie.bin" || created.UploadID == "" {
+		t.Fatalf("create upload = %d %s", res.StatusCode, body)
+	}
+	part1 := bytes.Repeat([]byte("0123456789abcdef"), (5<<20)/16)
+	part2 := []byte("the last part")
+	uploadPart := func(key, id string, n int, data []byte) json.RawMessage {
+		t.Helper()
+		res, body := do("PUT", fmt.Sprintf("/uploads/%s/parts/%d?key=%s", id, n, key), data)
+		if res.StatusCode != 200 {
+			t.Fatalf("part %d of %s = %d %s\n%s", n, id, res.StatusCode, body, logs.String())
+		}
+		return body
+	}
+	p1, p2 := uploadPart("big/movie.bin", created.UploadID, 1, part1), uploadPart("big/movie.bin", created.UploadID, 2, part2)
+	res, body = do("POST", "/uploads/"+created.UploadID+"/complete?key=big/movie.bin", []byte(`{"parts":[`+string(p1)+`,`+string(p2)+`]}`))
+	var done struct {
+		Size        int
+		ETag        string
+		ContentType string
+	}
+	if err := json.Unmarshal(body, &done); err != nil || res.StatusCode != 200 || done.Size != len(part1)+len(part2) || done.ContentType != "video/mp4" {
+		t.Fatalf("complete = %d %s", res.StatusCode, body)
+	}
+	s1, s2 := md5.Sum(part1), md5.Sum(part2)
+	if want := md5hex(append(s1[:], s2[:]...)) + "-2"; done.ETag != want {
+		t.Errorf("multipart etag = %s, want %s", done.ETag, want)
+	}
+	whole := append(append([]byte(nil), part1...), part2...)
+	if res, body := do("GET", "/files/big/movie.bin", nil); res.StatusCode != 200 || !bytes.Equal(body, whole) || res.Header.Get("Content-Type") != "video/mp4" {
+		t.Fatalf("GET multipart object = %d, %d bytes", res.StatusCode, len(body))
+	}
+	// A range across the boundary between the parts.
+	from := len(part1) - 4
+	res, body = do("GET", "/files/big/movie.bin", nil, "Range", fmt.Sprintf("bytes=%d-%d", from, from+9))
+	if res.StatusCode != 206 || string(body) != "cdefthe la" {
+		t.Errorf("range across parts = %d %q", res.StatusCode, body)
+	}
+	// R2's rule: every part but the last is at least 5 MiB.
+	res, body = do("POST", "/uploads?key=big/small.bin", nil)
+	_ = json.Unmarshal(body, &created)
+	s := []json.RawMessage{uploadPart("big/small.bin", created.UploadID, 1, []byte("tiny")), uploadPart("big/small.bin", created.UploadID, 2, []byte("end"))}
+	res, body = do("POST", "/uploads/"+created.UploadID+"/complete?key=big/small.bin", []byte(`{"parts":[`+string(s[0])+`,`+string(s[1])+`]}`))
+	if res.StatusCode != 400 || !strings.Contains(string(body), "completeMultipartUpload: Your proposed upload is smaller than the minimum allowed object size. (10011)") {
+		t.Errorf("complete with a small part = %d %s", res.StatusCode, body)
+	}
+	if res, _ := do("DELETE", "/uploads/"+created.UploadID+"?key=big/small.bin", nil); res.StatusCode != 204 {
+		t.Errorf("abort = %d", res.StatusCode)
+	}
+	res, body = do("PUT", "/uploads/"+created.UploadID+"/parts/3?key=big/small.bin", []byte("late"))
+	if res.StatusCode != 400 || !strings.Contains(string(body), "(10024)") {
+		t.Errorf("part after abort = %d %s", res.StatusCode, body)
+	}
+
+	// Listing, flat and by directory.
+	var page struct {
+		Objects []struct {
+			Key  string
+			Size int
+		}
+		DelimitedPrefixes []string
+		Truncated         bool
+		Cursor            *string
+	}
+	_, body = do("GET", "/files?delimiter=/", nil)
+	if err := json.Unmarshal(body, &page); err != nil || len(page.Objects) != 1 || page.Objects[0].Key != "seeded.txt" ||
+		strings.Join(page.DelimitedPrefixes, ",") != "big/,bin/,docs/" || page.Truncated {
+		t.Errorf("list by directory = %s", body)
+	}
+	_, body = do("GET", "/files?limit=2", nil)
+	page.Objects, page.Cursor = nil, nil
+	if err := json.Unmarshal(body, &page); err != nil || len(page.Objects) != 2 || !page.Truncated || page.Cursor == nil {
+		t.Fatalf("list page 1 = %s", body)
+	}
+	_, body = do("GET", "/files?limit=2&cursor="+*page.Cursor, nil)
+	page.Objects = nil
+	if err := json.Unmarshal(body, &page); err != nil || len(page.Objects) != 2 || page.Objects[0].Key != "docs/hello.txt" || page.Truncated {
+		t.Errorf("list page 2 = %s", body)
+	}
+
+	// What the CLI seeded is served; deleting works.
+	if _, body := do("GET", "/files/seeded.txt", nil); string(body) != "from the CLI" {
+		t.Errorf("seeded file = %q", body)
+	}
+	if res, _ := do("DELETE", "/files/bin/blob.dat", nil); res.StatusCode != 204 {
+		t.Errorf("DELETE = %d", res.StatusCode)
+	}
+	if res, _ := do("GET", "/files/bin/blob.dat", nil); res.StatusCode != 404 {
+		t.Errorf("GET after DELETE = %d", res.StatusCode)
+	}
+
+	// The CLI sees what the Worker wrote.
+	code, out := ferry("r2", "object", "get", "docs/hello.txt", "--binding", "FILES", "--persist-to", state, "r2-files")
+	if code != 0 || out != "hello, world" {
+		t.Errorf("ferry r2 object get = %d %q", code, out)
+	}
 }
