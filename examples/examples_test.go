@@ -518,174 +518,6 @@ func jwtSecret(t *testing.T) string {
 	return ""
 }
 
-// TestStreaming runs examples/streaming end to end: server-sent events reach
-// the client one by one while the Worker writes them, the gzip-on-the-fly
-// proxy and the pass-through proxy deliver the upstream intact, a slow reader
-// pauses the upstream, a client that goes away cancels the stream and the
-// fetch feeding it, a request body streams through JS, and a stream that
-// fails midway cuts the connection with the reason in the log.
-func TestStreaming(t *testing.T) {
-	base, logs := startDev(t, "streaming")
-	client := &http.Client{Transport: &http.Transport{DisableCompression: true}}
-	send := func(method, path string, header map[string]string, body io.Reader) *http.Response {
-		t.Helper()
-		req, _ := http.NewRequest(method, base+path, body)
-		for k, v := range header {
-			req.Header.Set(k, v)
-		}
-		res, err := client.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return res
-	}
-
-	t.Run("server-sent events arrive as they are written", func(t *testing.T) {
-		res := send("GET", "/sse?n=5&interval=100", nil, nil)
-		defer res.Body.Close()
-		if ct := res.Header.Get("Content-Type"); ct != "text/event-stream" {
-			t.Fatalf("Content-Type = %q", ct)
-		}
-		type event struct {
-			I int   `json:"i"`
-			T int64 `json:"t"` // when the Worker wrote it (ms)
-		}
-		var events []event
-		var received []time.Time
-		lines := bufio.NewScanner(res.Body)
-		for lines.Scan() {
-			if data, ok := strings.CutPrefix(lines.Text(), "data: "); ok {
-				var e event
-				if err := json.Unmarshal([]byte(data), &e); err != nil {
-					t.Fatal(err)
-				}
-				events = append(events, e)
-				received = append(received, time.Now())
-			}
-		}
-		if len(events) != 5 {
-			t.Fatalf("got %d events", len(events))
-		}
-		var worst time.Duration
-		for i, e := range events {
-			if e.I != i {
-				t.Fatalf("event %d has i=%d", i, e.I)
-			}
-			worst = max(worst, received[i].Sub(time.UnixMilli(e.T)))
-		}
-		// Streaming, not buffering: the first event was in the client's
-		// hands before the Worker wrote the last one.
-		if last := time.UnixMilli(events[4].T); !received[0].Before(last) {
-			t.Errorf("the first event arrived at %v, after the last was written at %v", received[0], last)
-		}
-		t.Logf("worst write-to-read latency: %v", worst)
-	})
-
-	upstream := func(t *testing.T, size int) []byte {
-		res := send("GET", fmt.Sprintf("/upstream?size=%d", size), nil, nil)
-		defer res.Body.Close()
-		data, err := io.ReadAll(res.Body)
-		if err != nil || len(data) != size {
-			t.Fatalf("upstream: %d bytes, %v", len(data), err)
-		}
-		return data
-	}
-
-	t.Run("gzip on the fly", func(t *testing.T) {
-		want := upstream(t, 3_000_000)
-		res := send("GET", "/proxy?size=3000000", map[string]string{"Accept-Encoding": "gzip"}, nil)
-		defer res.Body.Close()
-		if res.Header.Get("Content-Encoding") != "gzip" || res.Header.Get("Content-Length") != "" {
-			t.Fatalf("headers: %v", res.Header)
-		}
-		zr, err := gzip.NewReader(res.Body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, err := io.ReadAll(zr)
-		if err != nil || !bytes.Equal(got, want) {
-			t.Fatalf("gunzipped %d bytes (want %d), %v", len(got), len(want), err)
-		}
-	})
-
-	t.Run("pass-through proxy", func(t *testing.T) {
-		want := upstream(t, 1_500_000)
-		res := send("GET", "/proxy?size=1500000", map[string]string{"Accept-Encoding": "identity"}, nil)
-		defer res.Body.Close()
-		got, err := io.ReadAll(res.Body)
-		if err != nil || res.Header.Get("Content-Encoding") != "" || !bytes.Equal(got, want) {
-			t.Fatalf("got %d bytes (want %d), %v, %v", len(got), len(want), err, res.Header)
-		}
-	})
-
-	t.Run("a slow reader pauses the upstream; leaving cancels it", func(t *testing.T) {
-		const size = 400 << 20
-		res := send("GET", fmt.Sprintf("/proxy?size=%d", size), map[string]string{"Accept-Encoding": "identity"}, nil)
-		if _, err := io.ReadFull(res.Body, make([]byte, 64<<10)); err != nil {
-			t.Fatal(err)
-		}
-		time.Sleep(500 * time.Millisecond) // read nothing, then go away
-		res.Body.Close()
-		var produced int
-		waitFor(t, func() bool {
-			i := strings.Index(logs.String(), "upstream: cancelled after ")
-			if i < 0 {
-				return false
-			}
-			_, err := fmt.Sscanf(logs.String()[i:], "upstream: cancelled after %d bytes", &produced)
-			return err == nil
-		}, logs)
-		// Without backpressure the upstream would have generated all 400 MiB
-		// in that half second; with it, only what the sockets buffer.
-		if produced > size/4 {
-			t.Errorf("the upstream produced %d of %d bytes while the client read 64 KiB", produced, size)
-		}
-		t.Logf("produced while the client paused: %d KiB of %d MiB", produced>>10, size>>20)
-		if !strings.Contains(logs.String(), "the client disconnected before the response body was complete") {
-			t.Errorf("the log does not say the client went away:\n%s", logs.String())
-		}
-	})
-
-	t.Run("request bodies stream through JS", func(t *testing.T) {
-		pr, pw := io.Pipe()
-		go func() {
-			for i := 0; i < 100; i++ {
-				fmt.Fprintf(pw, "chunk %d, héllo\n", i)
-			}
-			pw.Close()
-		}()
-		res := send("POST", "/upper", nil, pr)
-		defer res.Body.Close()
-		got, _ := io.ReadAll(res.Body)
-		lines := strings.Split(strings.TrimSpace(string(got)), "\n")
-		if len(lines) != 100 || lines[99] != "CHUNK 99, HÉLLO" {
-			t.Fatalf("got %d lines, last %q", len(lines), lines[len(lines)-1])
-		}
-	})
-
-	t.Run("ReadableStream.from an async generator", func(t *testing.T) {
-		res := send("GET", "/tokens", nil, nil)
-		defer res.Body.Close()
-		got, _ := io.ReadAll(res.Body)
-		if !strings.HasPrefix(string(got), `data: {"token":"Streams"}`) || !strings.HasSuffix(string(got), "data: [DONE]\n\n") {
-			t.Fatalf("tokens = %q", got)
-		}
-	})
-
-	t.Run("a stream that fails midway cuts the connection and logs why", func(t *testing.T) {
-		res := send("GET", "/broken", nil, nil)
-		defer res.Body.Close()
-		got, err := io.ReadAll(res.Body)
-		if string(got) != "partial output\n" || !errors.Is(err, io.ErrUnexpectedEOF) {
-			t.Fatalf("got %q, %v; want the first part, then an unexpected EOF", got, err)
-		}
-		waitFor(t, func() bool { return strings.Contains(logs.String(), "the generator broke") }, logs)
-		if !strings.Contains(logs.String(), "the response body failed mid-stream") {
-			t.Errorf("log:\n%s", logs.String())
-		}
-	})
-}
-
 // TestR2Files runs examples/r2-files: uploads stream into the bucket,
 // downloads honour Range and conditional headers, large files go up in
 // parts under R2's 5 MiB rule, and everything lands in the state directory
@@ -892,4 +724,172 @@ func TestR2Files(t *testing.T) {
 	if code != 0 || out != "hello, world" {
 		t.Errorf("ferry r2 object get = %d %q", code, out)
 	}
+}
+
+// TestStreaming runs examples/streaming end to end: server-sent events reach
+// the client one by one while the Worker writes them, the gzip-on-the-fly
+// proxy and the pass-through proxy deliver the upstream intact, a slow reader
+// pauses the upstream, a client that goes away cancels the stream and the
+// fetch feeding it, a request body streams through JS, and a stream that
+// fails midway cuts the connection with the reason in the log.
+func TestStreaming(t *testing.T) {
+	base, logs := startDev(t, "streaming")
+	client := &http.Client{Transport: &http.Transport{DisableCompression: true}}
+	send := func(method, path string, header map[string]string, body io.Reader) *http.Response {
+		t.Helper()
+		req, _ := http.NewRequest(method, base+path, body)
+		for k, v := range header {
+			req.Header.Set(k, v)
+		}
+		res, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+
+	t.Run("server-sent events arrive as they are written", func(t *testing.T) {
+		res := send("GET", "/sse?n=5&interval=100", nil, nil)
+		defer res.Body.Close()
+		if ct := res.Header.Get("Content-Type"); ct != "text/event-stream" {
+			t.Fatalf("Content-Type = %q", ct)
+		}
+		type event struct {
+			I int   `json:"i"`
+			T int64 `json:"t"` // when the Worker wrote it (ms)
+		}
+		var events []event
+		var received []time.Time
+		lines := bufio.NewScanner(res.Body)
+		for lines.Scan() {
+			if data, ok := strings.CutPrefix(lines.Text(), "data: "); ok {
+				var e event
+				if err := json.Unmarshal([]byte(data), &e); err != nil {
+					t.Fatal(err)
+				}
+				events = append(events, e)
+				received = append(received, time.Now())
+			}
+		}
+		if len(events) != 5 {
+			t.Fatalf("got %d events", len(events))
+		}
+		var worst time.Duration
+		for i, e := range events {
+			if e.I != i {
+				t.Fatalf("event %d has i=%d", i, e.I)
+			}
+			worst = max(worst, received[i].Sub(time.UnixMilli(e.T)))
+		}
+		// Streaming, not buffering: the first event was in the client's
+		// hands before the Worker wrote the last one.
+		if last := time.UnixMilli(events[4].T); !received[0].Before(last) {
+			t.Errorf("the first event arrived at %v, after the last was written at %v", received[0], last)
+		}
+		t.Logf("worst write-to-read latency: %v", worst)
+	})
+
+	upstream := func(t *testing.T, size int) []byte {
+		res := send("GET", fmt.Sprintf("/upstream?size=%d", size), nil, nil)
+		defer res.Body.Close()
+		data, err := io.ReadAll(res.Body)
+		if err != nil || len(data) != size {
+			t.Fatalf("upstream: %d bytes, %v", len(data), err)
+		}
+		return data
+	}
+
+	t.Run("gzip on the fly", func(t *testing.T) {
+		want := upstream(t, 3_000_000)
+		res := send("GET", "/proxy?size=3000000", map[string]string{"Accept-Encoding": "gzip"}, nil)
+		defer res.Body.Close()
+		if res.Header.Get("Content-Encoding") != "gzip" || res.Header.Get("Content-Length") != "" {
+			t.Fatalf("headers: %v", res.Header)
+		}
+		zr, err := gzip.NewReader(res.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := io.ReadAll(zr)
+		if err != nil || !bytes.Equal(got, want) {
+			t.Fatalf("gunzipped %d bytes (want %d), %v", len(got), len(want), err)
+		}
+	})
+
+	t.Run("pass-through proxy", func(t *testing.T) {
+		want := upstream(t, 1_500_000)
+		res := send("GET", "/proxy?size=1500000", map[string]string{"Accept-Encoding": "identity"}, nil)
+		defer res.Body.Close()
+		got, err := io.ReadAll(res.Body)
+		if err != nil || res.Header.Get("Content-Encoding") != "" || !bytes.Equal(got, want) {
+			t.Fatalf("got %d bytes (want %d), %v, %v", len(got), len(want), err, res.Header)
+		}
+	})
+
+	t.Run("a slow reader pauses the upstream; leaving cancels it", func(t *testing.T) {
+		const size = 400 << 20
+		res := send("GET", fmt.Sprintf("/proxy?size=%d", size), map[string]string{"Accept-Encoding": "identity"}, nil)
+		if _, err := io.ReadFull(res.Body, make([]byte, 64<<10)); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(500 * time.Millisecond) // read nothing, then go away
+		res.Body.Close()
+		var produced int
+		waitFor(t, func() bool {
+			i := strings.Index(logs.String(), "upstream: cancelled after ")
+			if i < 0 {
+				return false
+			}
+			_, err := fmt.Sscanf(logs.String()[i:], "upstream: cancelled after %d bytes", &produced)
+			return err == nil
+		}, logs)
+		// Without backpressure the upstream would have generated all 400 MiB
+		// in that half second; with it, only what the sockets buffer.
+		if produced > size/4 {
+			t.Errorf("the upstream produced %d of %d bytes while the client read 64 KiB", produced, size)
+		}
+		t.Logf("produced while the client paused: %d KiB of %d MiB", produced>>10, size>>20)
+		if !strings.Contains(logs.String(), "the client disconnected before the response body was complete") {
+			t.Errorf("the log does not say the client went away:\n%s", logs.String())
+		}
+	})
+
+	t.Run("request bodies stream through JS", func(t *testing.T) {
+		pr, pw := io.Pipe()
+		go func() {
+			for i := 0; i < 100; i++ {
+				fmt.Fprintf(pw, "chunk %d, héllo\n", i)
+			}
+			pw.Close()
+		}()
+		res := send("POST", "/upper", nil, pr)
+		defer res.Body.Close()
+		got, _ := io.ReadAll(res.Body)
+		lines := strings.Split(strings.TrimSpace(string(got)), "\n")
+		if len(lines) != 100 || lines[99] != "CHUNK 99, HÉLLO" {
+			t.Fatalf("got %d lines, last %q", len(lines), lines[len(lines)-1])
+		}
+	})
+
+	t.Run("ReadableStream.from an async generator", func(t *testing.T) {
+		res := send("GET", "/tokens", nil, nil)
+		defer res.Body.Close()
+		got, _ := io.ReadAll(res.Body)
+		if !strings.HasPrefix(string(got), `data: {"token":"Streams"}`) || !strings.HasSuffix(string(got), "data: [DONE]\n\n") {
+			t.Fatalf("tokens = %q", got)
+		}
+	})
+
+	t.Run("a stream that fails midway cuts the connection and logs why", func(t *testing.T) {
+		res := send("GET", "/broken", nil, nil)
+		defer res.Body.Close()
+		got, err := io.ReadAll(res.Body)
+		if string(got) != "partial output\n" || !errors.Is(err, io.ErrUnexpectedEOF) {
+			t.Fatalf("got %q, %v; want the first part, then an unexpected EOF", got, err)
+		}
+		waitFor(t, func() bool { return strings.Contains(logs.String(), "the generator broke") }, logs)
+		if !strings.Contains(logs.String(), "the response body failed mid-stream") {
+			t.Errorf("log:\n%s", logs.String())
+		}
+	})
 }
