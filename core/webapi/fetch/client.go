@@ -16,6 +16,7 @@ import (
 	"github.com/dop251/goja"
 
 	"github.com/ferry-run/ferry/core/js"
+	"github.com/ferry-run/ferry/core/webapi/events"
 )
 
 // Options configure outbound fetch() for one runtime.
@@ -285,6 +286,11 @@ func unwrapURLError(err error) string {
 // onAbort calls fn when signal (an AbortSignal) fires, through its abort event,
 // and returns a function that stops listening.
 func onAbort(vm *goja.Runtime, signal *goja.Object, fn func(reason goja.Value)) func() {
+	if events.IsAbortSignal(signal) {
+		// A real AbortSignal: subscribe in Go, no listener object, and a
+		// script cannot remove it.
+		return events.OnAbort(signal, fn)
+	}
 	add, ok := goja.AssertFunction(signal.Get("addEventListener"))
 	if !ok {
 		return func() {}

@@ -164,3 +164,18 @@ func TestSubrequestHookRejects(t *testing.T) {
 		t.Fatalf("got %q", got)
 	}
 }
+
+func TestFetchAbortWithAbortController(t *testing.T) {
+	srv := upstream(t)
+	got := runJS(t, fetch.Options{AllowPrivate: true}, srv.URL, `
+		const ac = new AbortController();
+		setTimeout(() => ac.abort(), 20);
+		const start = Date.now();
+		try { await fetch(BASE + "/slow", { signal: ac.signal }) } catch (e) {
+			return [e.name, Date.now() - start < 3000, new Request(BASE).signal.aborted].join(" ")
+		}
+		return "not aborted"`)
+	if got != "AbortError true false" {
+		t.Fatalf("got %q", got)
+	}
+}

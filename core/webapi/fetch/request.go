@@ -9,6 +9,7 @@ import (
 	whatwg "github.com/nlnwa/whatwg-url/url"
 
 	"github.com/ferry-run/ferry/core/js"
+	"github.com/ferry-run/ferry/core/webapi/events"
 )
 
 // Request is the Go state behind a JS Request.
@@ -77,14 +78,9 @@ func (a *api) installRequest() {
 	c.Getter("signal", func(call goja.FunctionCall) goja.Value {
 		r := this(call)
 		if r.signal == nil {
-			if ctor, ok := vm.Get("AbortController").(*goja.Object); ok {
-				if ac, err := vm.New(ctor); err == nil {
-					r.signal = ac.Get("signal")
-				}
-			}
-			if r.signal == nil {
-				r.signal = goja.Null()
-			}
+			// A signal that never aborts, made from Go: a script replacing
+			// the AbortController global cannot change it.
+			r.signal, _ = events.NewAbortSignal(vm)
 		}
 		return r.signal
 	})
