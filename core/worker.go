@@ -67,9 +67,9 @@ type Options struct {
 
 // Worker is a compiled Worker with its pool of runtimes.
 type Worker struct {
-	opts     Options
-	program  *goja.Program
-	format   bundle.Format
+	opts    Options
+	program *goja.Program
+	format  bundle.Format
 	// runtimes are the pool's slots; a slot's runtime is replaced when it is
 	// condemned (see rt.condemn).
 	runtimes []atomic.Pointer[rt]
