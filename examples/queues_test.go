@@ -67,7 +67,9 @@ func TestQueues(t *testing.T) {
 	if !waitUntil(15*time.Second, func() bool {
 		getJSON(t, base+"/processed", &done)
 		getJSON(t, base+"/dead", &dead)
-		return len(done) == 4 && len(dead) == 1
+		// The batch line is logged after the acks, which come after the
+		// handler recorded its result: wait for it too.
+		return len(done) == 4 && len(dead) == 1 && strings.Contains(logs.String(), "QUEUE jobs-dlq 1/1")
 	}) {
 		t.Fatalf("processed %v, dead %v\nlog:\n%s", done, dead, logs)
 	}
