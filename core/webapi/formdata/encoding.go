@@ -225,41 +225,7 @@ func ParseURLEncoded(body []byte) []Part {
 			continue
 		}
 		name, value, _ := bytes.Cut(seq, []byte{'='})
-		parts = append(parts, Part{Name: formDecode(name), Value: formDecode(value)})
+		parts = append(parts, Part{Name: js.FormDecode(string(name)), Value: js.FormDecode(string(value))})
 	}
 	return parts
-}
-
-func formDecode(s []byte) string {
-	if bytes.IndexByte(s, '+') < 0 && bytes.IndexByte(s, '%') < 0 {
-		return js.DecodeUTF8(s)
-	}
-	b := make([]byte, 0, len(s))
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '+':
-			b = append(b, ' ')
-		case c == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]):
-			b = append(b, unhex(s[i+1])<<4|unhex(s[i+2]))
-			i += 2
-		default:
-			b = append(b, c)
-		}
-	}
-	return js.DecodeUTF8(b)
-}
-
-func isHex(c byte) bool {
-	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
-}
-
-func unhex(c byte) byte {
-	switch {
-	case c >= 'a':
-		return c - 'a' + 10
-	case c >= 'A':
-		return c - 'A' + 10
-	}
-	return c - '0'
 }

@@ -315,7 +315,7 @@ func (a *API) newIterator(f *FormData, kind int) goja.Value {
 	vm := a.vm
 	if a.iterProto == nil {
 		a.iterProto = vm.NewObject()
-		_ = a.iterProto.SetPrototype(iteratorPrototype(vm))
+		_ = a.iterProto.SetPrototype(js.IteratorPrototype(vm))
 		js.Operation(vm, a.iterProto, "next", 0, func(call goja.FunctionCall) goja.Value {
 			it, ok := js.Unwrap[*iterator](call.This)
 			if !ok {
@@ -348,24 +348,6 @@ func (a *API) newIterator(f *FormData, kind int) goja.Value {
 	obj := vm.NewDynamicObject(&iterator{f: f, kind: kind})
 	_ = obj.SetPrototype(a.iterProto)
 	return obj
-}
-
-// iteratorPrototype returns the runtime's %IteratorPrototype%, so the
-// iterators are iterable themselves and pick up iterator helpers.
-func iteratorPrototype(vm *goja.Runtime) *goja.Object {
-	arr := vm.NewArray()
-	values, ok := goja.AssertFunction(arr.GetSymbol(goja.SymIterator))
-	if !ok {
-		return nil
-	}
-	it, err := values(arr)
-	if err != nil {
-		return nil
-	}
-	if p := it.ToObject(vm).Prototype(); p != nil {
-		return p.Prototype()
-	}
-	return nil
 }
 
 // usv converts v to a USVString (lone surrogates become U+FFFD); Symbols

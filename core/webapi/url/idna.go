@@ -103,8 +103,8 @@ func postParseHost(_ *wu.Url, host string) string {
 func percentDecode(s string) []byte {
 	b := make([]byte, 0, len(s))
 	for i := 0; i < len(s); i++ {
-		if s[i] == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]) {
-			b = append(b, unhex(s[i+1])<<4|unhex(s[i+2]))
+		if s[i] == '%' && i+2 < len(s) && js.IsHexDigit(s[i+1]) && js.IsHexDigit(s[i+2]) {
+			b = append(b, js.HexValue(s[i+1])<<4|js.HexValue(s[i+2]))
 			i += 2
 			continue
 		}
@@ -165,7 +165,7 @@ func endsInANumber(s string) bool {
 	if strings.HasPrefix(last, "0x") || strings.HasPrefix(last, "0X") {
 		last = last[2:]
 		for i := 0; i < len(last); i++ {
-			if !isHex(last[i]) {
+			if !js.IsHexDigit(last[i]) {
 				return false
 			}
 		}

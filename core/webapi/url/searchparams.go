@@ -312,7 +312,7 @@ func (a *api) newIterator(p *paramsObject, kind int) *goja.Object {
 	vm := a.vm
 	if a.iterProto == nil {
 		a.iterProto = vm.NewObject()
-		_ = a.iterProto.SetPrototype(iteratorPrototype(vm))
+		_ = a.iterProto.SetPrototype(js.IteratorPrototype(vm))
 		js.Operation(vm, a.iterProto, "next", 0, func(call goja.FunctionCall) goja.Value {
 			it, ok := js.Unwrap[*paramsIterator](call.This)
 			if !ok {
@@ -347,25 +347,6 @@ func (a *api) newIterator(p *paramsObject, kind int) *goja.Object {
 	return obj
 }
 
-// iteratorPrototype returns the runtime's %IteratorPrototype%, the prototype
-// of %ArrayIteratorPrototype%, so that our iterators are iterable themselves
-// and pick up iterator helpers.
-func iteratorPrototype(vm *goja.Runtime) *goja.Object {
-	arr := vm.NewArray()
-	values, ok := goja.AssertFunction(arr.GetSymbol(goja.SymIterator))
-	if !ok {
-		return nil
-	}
-	it, err := values(arr)
-	if err != nil {
-		return nil
-	}
-	if p := it.ToObject(vm).Prototype(); p != nil {
-		return p.Prototype()
-	}
-	return nil
-}
-
 // parseQuery is the application/x-www-form-urlencoded parser; it appends the
 // pairs of s to dst.
 func parseQuery(s string, dst []pair) []pair {
@@ -380,45 +361,9 @@ func parseQuery(s string, dst []pair) []pair {
 			continue
 		}
 		name, value, _ := strings.Cut(seq, "=")
-		dst = append(dst, pair{formDecode(name), formDecode(value)})
+		dst = append(dst, pair{js.FormDecode(name), js.FormDecode(value)})
 	}
 	return dst
-}
-
-// formDecode replaces "+" by a space, percent-decodes, and decodes the bytes
-// as UTF-8 with replacement.
-func formDecode(s string) string {
-	if strings.IndexByte(s, '+') < 0 && strings.IndexByte(s, '%') < 0 {
-		return s
-	}
-	b := make([]byte, 0, len(s))
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '+':
-			b = append(b, ' ')
-		case c == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]):
-			b = append(b, unhex(s[i+1])<<4|unhex(s[i+2]))
-			i += 2
-		default:
-			b = append(b, c)
-		}
-	}
-	return js.DecodeUTF8(b)
-}
-
-func isHex(c byte) bool {
-	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
-}
-
-func unhex(c byte) byte {
-	switch {
-	case c >= 'a':
-		return c - 'a' + 10
-	case c >= 'A':
-		return c - 'A' + 10
-	}
-	return c - '0'
 }
 
 // serializeQuery is the application/x-www-form-urlencoded serializer (UTF-8).
