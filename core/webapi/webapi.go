@@ -46,14 +46,15 @@ func Install(l *loop.Loop, o Options) *fetch.API {
 			o.ReportError(v)
 		}
 	})
-	crypto.Install(l)
+	cryptoAPI := crypto.Install(l)
 	url.Install(vm)
 	urlpattern.Install(vm)
 	encoding.Install(vm)
 	events.Install(l) // before fetch: every Request has an AbortSignal
 	clone.Install(vm)
 	messaging.Install(l)
-	streams.Install(l)     // after encoding, events and clone; before fetch: bodies are streams
-	compression.Install(l) // after streams
+	streams.Install(l)              // after encoding, events and clone; before fetch: bodies are streams
+	compression.Install(l)          // after streams
+	cryptoAPI.InstallDigestStream() // extends WritableStream
 	return fetch.Install(l, o.Fetch)
 }

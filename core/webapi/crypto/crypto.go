@@ -35,10 +35,11 @@ import (
 
 // API is the crypto family installed on one runtime.
 type API struct {
-	vm        *goja.Runtime
-	loop      *loop.Loop
-	keyClass  *js.Class
-	arrayFrom goja.Callable
+	vm          *goja.Runtime
+	loop        *loop.Loop
+	keyClass    *js.Class
+	cryptoProto *goja.Object // Crypto.prototype, where DigestStream goes
+	arrayFrom   goja.Callable
 }
 
 // cryptoKey is the Go value behind a CryptoKey object.
@@ -108,6 +109,7 @@ func Install(l *loop.Loop) *API {
 		js.This[*cryptoObject](vm, call)
 		return vm.ToValue(randomUUID())
 	})
+	a.cryptoProto = cc.Proto
 	_ = g.DefineDataProperty("Crypto", cc.Ctor, goja.FLAG_TRUE, goja.FLAG_FALSE, goja.FLAG_TRUE)
 	_ = g.DefineDataProperty("crypto", cc.Wrap(&cryptoObject{}), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_TRUE)
 	events.SetInternalSymbol(vm, g, apiKey, a)

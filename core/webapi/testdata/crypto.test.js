@@ -431,3 +431,26 @@ test("workers: timingSafeEqual", () => {
   assertThrows(() => subtle.timingSafeEqual(te.encode("abc"), te.encode("ab")), TypeError);
   assertThrows(() => subtle.timingSafeEqual("abc", "abc"), TypeError);
 });
+
+test("crypto.DigestStream hashes what is written and piped", async () => {
+  const hex = (buf) => Array.from(new Uint8Array(buf), (b) => b.toString(16).padStart(2, "0")).join("");
+  const ds = new crypto.DigestStream("SHA-256");
+  assert(ds instanceof WritableStream);
+  const w = ds.getWriter();
+  await w.write(new TextEncoder().encode("ab"));
+  await w.write(new TextEncoder().encode("c").buffer);
+  await w.close();
+  assertEquals(hex(await ds.digest), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"); // SHA-256("abc")
+  const piped = new crypto.DigestStream({ name: "SHA-1" });
+  await new Response("abc").body.pipeTo(piped);
+  assertEquals(hex(await piped.digest), "a9993e364706816aba3e25717850c26c9cd0d89d");
+  const md5 = new crypto.DigestStream("MD5");
+  md5.getWriter().close();
+  assertEquals(hex(await md5.digest), "d41d8cd98f00b204e9800998ecf8427e");
+  assertThrows(() => new crypto.DigestStream("SHA-3"), DOMException);
+  const aborted = new crypto.DigestStream("SHA-256");
+  aborted.getWriter().abort(new Error("stopped"));
+  await assertRejects(aborted.digest, Error, "stopped");
+  const bad = new crypto.DigestStream("SHA-256");
+  await assertRejects(bad.getWriter().write("not bytes"), TypeError);
+});
