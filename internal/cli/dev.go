@@ -127,14 +127,27 @@ func runDev(st *State, args []string) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	addr := ln.Addr().String()
-	fmt.Fprintf(st.Stderr, "ferry: ready on http://%s\n", addr)
-	if st.Ready != nil {
-		st.Ready(addr)
-	}
 
 	ctx, cancel := context.WithCancel(st.Ctx)
 	defer cancel()
 	var bg sync.WaitGroup
+	if !o.noWatch {
+		// The watcher is in place before "ready": an edit made right after
+		// the server answers must trigger a rebuild.
+		watching := make(chan struct{})
+		bg.Add(1)
+		go func() {
+			defer bg.Done()
+			if err := watch(ctx, p, inputs, o.runtimes, h, log, watching); err != nil {
+				log.Warn("live reload is off: " + err.Error())
+			}
+		}()
+		<-watching
+	}
+	fmt.Fprintf(st.Stderr, "ferry: ready on http://%s\n", addr)
+	if st.Ready != nil {
+		st.Ready(addr)
+	}
 	if len(p.crons) > 0 {
 		sched := &httpadapter.Scheduler{Crons: p.crons, Worker: h.Worker, Log: log}
 		bg.Add(1)
@@ -142,15 +155,6 @@ func runDev(st *State, args []string) error {
 		fmt.Fprintf(st.Stderr, "ferry: cron triggers: %s\n", cronList(p.crons))
 	}
 	startConsumers(ctx, consumers, &bg, st.Stderr)
-	if !o.noWatch {
-		bg.Add(1)
-		go func() {
-			defer bg.Done()
-			if err := watch(ctx, p, inputs, o.runtimes, h, log); err != nil {
-				log.Warn("live reload is off: " + err.Error())
-			}
-		}()
-	}
 
 	select {
 	case <-st.Ctx.Done():
@@ -286,8 +290,15 @@ func (p *project) rootDir() string {
 }
 
 // watch rebuilds when a watched file changes and swaps the Worker in; a
-// failed build is logged and the running Worker stays.
-func watch(ctx context.Context, p *project, inputs []string, runtimes int, h *httpadapter.Handler, log *slog.Logger) error {
+// failed build is logged and the running Worker stays. It closes watching
+// once the initial directories are watched (or it failed).
+func watch(ctx context.Context, p *project, inputs []string, runtimes int, h *httpadapter.Handler, log *slog.Logger, watching chan<- struct{}) error {
+	started := false
+	defer func() {
+		if !started {
+			close(watching)
+		}
+	}()
 	fw, err := fsnotify.NewWatcher()
 	if err != nil {
 		return err
@@ -307,6 +318,8 @@ func watch(ctx context.Context, p *project, inputs []string, runtimes int, h *ht
 	}
 	add(inputs)
 	add([]string{filepath.Join(p.dir, ".dev.vars")})
+	started = true
+	close(watching)
 	relevant := func(name string) bool {
 		base := filepath.Base(name)
 		if strings.HasPrefix(base, ".dev.vars") || base == ".env" || strings.HasPrefix(base, "wrangler.") {
