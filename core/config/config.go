@@ -51,6 +51,9 @@ type Worker struct {
 
 	Triggers Triggers `json:"triggers"`
 	Limits   Limits   `json:"limits"`
+	// Ferry holds Ferry's own settings ([ferry] in the wrangler config),
+	// which wrangler ignores.
+	Ferry Ferry `json:"ferry"`
 
 	KVNamespaces   []KVNamespace            `json:"kv_namespaces,omitempty"`
 	R2Buckets      []R2Bucket               `json:"r2_buckets,omitempty"`
@@ -390,4 +393,11 @@ func (w *Worker) FilterSecrets(values map[string]string) (kept map[string]string
 		}
 	}
 	return kept, missing
+}
+
+// Ferry is the [ferry] table: settings for Ferry that wrangler has no key for.
+type Ferry struct {
+	// AllowPrivateFetch lets fetch() reach loopback, private and link-local
+	// addresses outside ferry dev (refused by default against SSRF).
+	AllowPrivateFetch bool `json:"allow_private_fetch,omitempty"`
 }

@@ -354,6 +354,12 @@ func (d *decoder) decodeKey(l *layer, k string, n *node, key string) {
 				w.Limits.Subrequests, _ = d.integer(m, key, 1, math.MaxInt32)
 			})
 		}
+	case "ferry":
+		if d.object(n, key, "allow_private_fetch") {
+			optional(n, key, "allow_private_fetch", func(m *node, key string) {
+				w.Ferry.AllowPrivateFetch, _ = d.boolean(m, key)
+			})
+		}
 	case "kv_namespaces":
 		d.objects(n, key, []string{"binding", "id", "preview_id", "remote", "experimental_remote"}, func(e *node, key string) {
 			var kv KVNamespace

@@ -40,6 +40,8 @@ var (
 	inheritableModeled = setOf(
 		"name", "main", "compatibility_date", "compatibility_flags", "triggers", "limits",
 		"migrations", "assets",
+		// Ferry's own settings, which wrangler does not know: [ferry].
+		"ferry",
 	)
 	nonInheritableModeled = setOf(
 		"vars", "define", "kv_namespaces", "r2_buckets", "queues", "d1_databases", "durable_objects",

@@ -92,6 +92,7 @@ func lambdaHandler(st *State, dir string, log *slog.Logger) (*lambdaadapter.Hand
 	if m.Limits.Subrequests > 0 {
 		opts.Subrequests = m.Limits.Subrequests
 	}
+	opts.AllowPrivateFetch = m.Limits.AllowPrivateFetch
 	w, err := core.New(opts)
 	if err != nil {
 		return nil, err

@@ -108,6 +108,9 @@ type Manifest struct {
 type Limits struct {
 	CPUMs       int `json:"cpu_ms,omitempty"`
 	Subrequests int `json:"subrequests,omitempty"`
+	// AllowPrivateFetch is [ferry] allow_private_fetch: fetch() may reach
+	// loopback, private and link-local addresses.
+	AllowPrivateFetch bool `json:"allow_private_fetch,omitempty"`
 }
 
 // Bindings are the binding declarations of the wrangler config, as wrangler
