@@ -157,35 +157,13 @@ func (g *d1Glue) jsError(err error) goja.Value {
 // returned promise on the loop with settle's result; a JS exception thrown by
 // settle rejects it.
 func (g *d1Glue) async(work func(ctx context.Context) (any, error), settle func(any) goja.Value) goja.Value {
-	vm := g.vm
-	p, resolve, reject := vm.NewPromise()
-	done := g.loop.Reserve()
-	goIO(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), d1QueryTimeout)
-		res, err := work(ctx)
-		cancel()
-		done(func(*goja.Runtime) error {
-			if err != nil {
-				_ = reject(g.jsError(err))
-				return nil
-			}
-			var v goja.Value
-			if ex := vm.Try(func() { v = settle(res) }); ex != nil {
-				_ = reject(ex.Value())
-				return nil
-			}
-			_ = resolve(v)
-			return nil
-		})
-	})
-	return vm.ToValue(p)
+	timeout := func() (context.Context, context.CancelFunc) {
+		return context.WithTimeout(context.Background(), d1QueryTimeout)
+	}
+	return runIO(g.loop, timeout, work, g.jsError, settle)
 }
 
-func (g *d1Glue) rejected(v goja.Value) goja.Value {
-	p, _, reject := g.vm.NewPromise()
-	_ = reject(v)
-	return g.vm.ToValue(p)
-}
+func (g *d1Glue) rejected(v goja.Value) goja.Value { return rejectedPromise(g.vm, v) }
 
 // bind returns a new statement with values converted as D1 converts them:
 // numbers (integral ones as INTEGER, others as REAL; NaN and ±Infinity as

@@ -73,33 +73,10 @@ func (g *kvGlue) wrap(ns kv.Namespace) *goja.Object {
 // with settle's result (a thrown JS value rejects it). Validation errors found
 // on the loop reject without leaving it.
 func (g *kvGlue) async(op string, work func(ctx context.Context) (any, error), settle func(any) goja.Value) goja.Value {
-	vm := g.vm
-	p, resolve, reject := vm.NewPromise()
-	done := g.loop.Reserve()
-	goIO(func() {
-		res, err := work(context.Background())
-		done(func(*goja.Runtime) error {
-			if err != nil {
-				_ = reject(g.jsError(op, err))
-				return nil
-			}
-			var v goja.Value
-			if ex := vm.Try(func() { v = settle(res) }); ex != nil {
-				_ = reject(ex.Value())
-				return nil
-			}
-			_ = resolve(v)
-			return nil
-		})
-	})
-	return vm.ToValue(p)
+	return runIO(g.loop, backgroundCtx, work, func(err error) goja.Value { return g.jsError(op, err) }, settle)
 }
 
-func (g *kvGlue) rejected(v goja.Value) goja.Value {
-	p, _, reject := g.vm.NewPromise()
-	_ = reject(v)
-	return g.vm.ToValue(p)
-}
+func (g *kvGlue) rejected(v goja.Value) goja.Value { return rejectedPromise(g.vm, v) }
 
 // jsError turns a store error into what Workers code catches: a TypeError or
 // an Error with Cloudflare's message; anything else is an internal error.

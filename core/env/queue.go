@@ -186,28 +186,11 @@ func (g *queueGlue) typeOf(v goja.Value) string {
 }
 
 func (g *queueGlue) async(op string, work func(ctx context.Context) error) goja.Value {
-	vm := g.vm
-	p, resolve, reject := vm.NewPromise()
-	done := g.loop.Reserve()
-	goIO(func() {
-		err := work(context.Background())
-		done(func(*goja.Runtime) error {
-			if err != nil {
-				_ = reject(g.jsError(op, err))
-			} else {
-				_ = resolve(goja.Undefined())
-			}
-			return nil
-		})
-	})
-	return vm.ToValue(p)
+	return runIO(g.loop, backgroundCtx, func(ctx context.Context) (any, error) { return nil, work(ctx) },
+		func(err error) goja.Value { return g.jsError(op, err) }, nil)
 }
 
-func (g *queueGlue) rejected(v goja.Value) goja.Value {
-	p, _, reject := g.vm.NewPromise()
-	_ = reject(v)
-	return g.vm.ToValue(p)
-}
+func (g *queueGlue) rejected(v goja.Value) goja.Value { return rejectedPromise(g.vm, v) }
 
 // jsError turns a producer error into what Workers code catches: a TypeError
 // or an Error with Cloudflare's message; anything else (I/O) reads as the

@@ -95,26 +95,7 @@ func (g *r2Glue) this(call goja.FunctionCall) r2.Bucket {
 // async runs work off the loop and settles the returned promise on the loop
 // with settle's result (a thrown JS value rejects it).
 func (g *r2Glue) async(op string, work func(ctx context.Context) (any, error), settle func(any) goja.Value) goja.Value {
-	vm := g.vm
-	p, resolve, reject := vm.NewPromise()
-	done := g.loop.Reserve()
-	goIO(func() {
-		res, err := work(context.Background())
-		done(func(*goja.Runtime) error {
-			if err != nil {
-				_ = reject(g.jsError(op, err))
-				return nil
-			}
-			var v goja.Value
-			if ex := vm.Try(func() { v = settle(res) }); ex != nil {
-				_ = reject(ex.Value())
-				return nil
-			}
-			_ = resolve(v)
-			return nil
-		})
-	})
-	return vm.ToValue(p)
+	return runIO(g.loop, backgroundCtx, work, func(err error) goja.Value { return g.jsError(op, err) }, settle)
 }
 
 // rejected returns a promise rejected with err (as jsError words it) or
