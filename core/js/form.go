@@ -63,3 +63,35 @@ func IteratorPrototype(vm *goja.Runtime) *goja.Object {
 	}
 	return nil
 }
+
+// Iterate runs the iteration protocol over obj with its @@iterator method,
+// calling each with every value (WebIDL's sequence conversion). Protocol
+// violations throw TypeErrors; exceptions from the iterator propagate.
+func Iterate(vm *goja.Runtime, obj *goja.Object, method goja.Callable, each func(goja.Value)) {
+	itv, err := method(obj)
+	if err != nil {
+		panic(err)
+	}
+	it, ok := itv.(*goja.Object)
+	if !ok {
+		TypeError(vm, "Result of the Symbol.iterator method is not an object")
+	}
+	next, ok := goja.AssertFunction(it.Get("next"))
+	if !ok {
+		TypeError(vm, "The iterator's next method is not callable")
+	}
+	for {
+		r, err := next(it)
+		if err != nil {
+			panic(err)
+		}
+		ro, ok := r.(*goja.Object)
+		if !ok {
+			TypeError(vm, "Iterator result is not an object")
+		}
+		if ro.Get("done").ToBoolean() {
+			return
+		}
+		each(ro.Get("value"))
+	}
+}

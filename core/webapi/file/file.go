@@ -294,7 +294,7 @@ func (a *API) convertParts(v goja.Value, iface string) []chunk {
 	var chunks []chunk
 	// WebIDL's "create a sequence from an iterable": the iterator is not
 	// closed when a conversion throws.
-	iterate(vm, obj, method, func(el goja.Value) {
+	js.Iterate(vm, obj, method, func(el goja.Value) {
 		if eo, ok := el.(*goja.Object); ok {
 			if b, ok := Unwrap(eo); ok {
 				chunks = append(chunks, chunk{b: b.data, blob: true})
@@ -337,37 +337,6 @@ func assemble(chunks []chunk, native bool) []byte {
 		}
 	}
 	return out
-}
-
-// iterate runs the iteration protocol over obj with its @@iterator method,
-// calling each with every value.
-func iterate(vm *goja.Runtime, obj *goja.Object, method goja.Callable, each func(goja.Value)) {
-	itv, err := method(obj)
-	if err != nil {
-		panic(err)
-	}
-	it, ok := itv.(*goja.Object)
-	if !ok {
-		js.TypeError(vm, "Result of the Symbol.iterator method is not an object")
-	}
-	next, ok := goja.AssertFunction(it.Get("next"))
-	if !ok {
-		js.TypeError(vm, "The iterator's next method is not callable")
-	}
-	for {
-		r, err := next(it)
-		if err != nil {
-			panic(err)
-		}
-		ro, ok := r.(*goja.Object)
-		if !ok {
-			js.TypeError(vm, "Iterator result is not an object")
-		}
-		if ro.Get("done").ToBoolean() {
-			return
-		}
-		each(ro.Get("value"))
-	}
 }
 
 var arrayBufferType = reflect.TypeFor[goja.ArrayBuffer]()

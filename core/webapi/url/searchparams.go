@@ -248,41 +248,6 @@ func (a *api) initParams(p *paramsObject, init goja.Value) {
 	}
 }
 
-// iterate runs the iteration protocol over obj with the @@iterator method m,
-// calling each with every value.
-func iterate(vm *goja.Runtime, obj *goja.Object, m goja.Value, each func(goja.Value)) {
-	fn, ok := goja.AssertFunction(m)
-	if !ok {
-		js.TypeError(vm, "Invalid URL search params sequence.")
-	}
-	itv, err := fn(obj)
-	if err != nil {
-		panic(err)
-	}
-	it, ok := itv.(*goja.Object)
-	if !ok {
-		js.TypeError(vm, "Result of the Symbol.iterator method is not an object")
-	}
-	next, ok := goja.AssertFunction(it.Get("next"))
-	if !ok {
-		js.TypeError(vm, "Iterator has no next method")
-	}
-	for {
-		r, err := next(it)
-		if err != nil {
-			panic(err)
-		}
-		ro, ok := r.(*goja.Object)
-		if !ok {
-			js.TypeError(vm, "Iterator result is not an object")
-		}
-		if ro.Get("done").ToBoolean() {
-			return
-		}
-		each(ro.Get("value"))
-	}
-}
-
 func (a *api) newParams(p *paramsObject, proto *goja.Object) *goja.Object {
 	obj := a.vm.NewDynamicObject(p)
 	_ = obj.SetPrototype(proto)
@@ -441,4 +406,13 @@ func utf16Key(r rune) uint32 {
 	}
 	r -= 0x10000
 	return (0xD800+uint32(r)>>10)<<10 | uint32(r)&0x3FF
+}
+
+// iterate runs the iteration protocol over obj with the @@iterator method m.
+func iterate(vm *goja.Runtime, obj *goja.Object, m goja.Value, each func(goja.Value)) {
+	fn, ok := goja.AssertFunction(m)
+	if !ok {
+		js.TypeError(vm, "Invalid URL search params sequence.")
+	}
+	js.Iterate(vm, obj, fn, each)
 }
