@@ -29,30 +29,15 @@ import (
 // preview_database_id when there is one (as wrangler's local mode does),
 // else the database_id, else the binding name.
 func d1DatabaseID(db config.D1Database) string {
-	switch {
-	case db.PreviewDatabaseID != "":
-		return db.PreviewDatabaseID
-	case db.DatabaseID != "":
-		return db.DatabaseID
-	default:
-		return db.Binding
-	}
+	return localName(db.PreviewDatabaseID, db.DatabaseID, db.Binding)
 }
 
 // d1Bindings opens the config's D1 databases in st.
 func d1Bindings(cfg *config.Worker, st *local.Store) (map[string]d1.Database, error) {
-	if cfg == nil || len(cfg.D1Databases) == 0 {
+	if cfg == nil {
 		return nil, nil
 	}
-	out := map[string]d1.Database{}
-	for _, db := range cfg.D1Databases {
-		d, err := st.D1(d1DatabaseID(db))
-		if err != nil {
-			return nil, fmt.Errorf("opening D1 database %s: %w", db.Binding, err)
-		}
-		out[db.Binding] = d
-	}
-	return out, nil
+	return openBindings(cfg.D1Databases, func(db config.D1Database) (string, string) { return db.Binding, d1DatabaseID(db) }, func(name string) (d1.Database, error) { return st.D1(name) }, "D1 database")
 }
 
 const d1Usage = `Usage: ferry d1 COMMAND NAME [flags] [DIR]

@@ -59,31 +59,14 @@ func (p *project) stateRoot() string {
 // kvNamespaceID is the local namespace a kv_namespaces entry uses: the
 // preview_id when there is one (as wrangler dev does), else the id, else the
 // binding name (wrangler lets local-only projects leave the id out).
-func kvNamespaceID(n config.KVNamespace) string {
-	switch {
-	case n.PreviewID != "":
-		return n.PreviewID
-	case n.ID != "":
-		return n.ID
-	default:
-		return n.Binding
-	}
-}
+func kvNamespaceID(n config.KVNamespace) string { return localName(n.PreviewID, n.ID, n.Binding) }
 
 // kvBindings opens the config's KV namespaces in st.
 func kvBindings(cfg *config.Worker, st *local.Store) (map[string]kv.Namespace, error) {
-	if cfg == nil || len(cfg.KVNamespaces) == 0 {
+	if cfg == nil {
 		return nil, nil
 	}
-	out := map[string]kv.Namespace{}
-	for _, n := range cfg.KVNamespaces {
-		ns, err := st.KV(kvNamespaceID(n))
-		if err != nil {
-			return nil, fmt.Errorf("opening KV namespace %s: %w", n.Binding, err)
-		}
-		out[n.Binding] = ns
-	}
-	return out, nil
+	return openBindings(cfg.KVNamespaces, func(n config.KVNamespace) (string, string) { return n.Binding, kvNamespaceID(n) }, func(name string) (kv.Namespace, error) { return st.KV(name) }, "KV namespace")
 }
 
 const kvUsage = `Usage: ferry kv key COMMAND [ARGS] --binding NAME [flags] [DIR]

@@ -21,30 +21,15 @@ import (
 // preview_bucket_name when set (as for KV's preview_id), else bucket_name,
 // else the binding name.
 func r2BucketName(b config.R2Bucket) string {
-	switch {
-	case b.PreviewBucketName != "":
-		return b.PreviewBucketName
-	case b.BucketName != "":
-		return b.BucketName
-	default:
-		return b.Binding
-	}
+	return localName(b.PreviewBucketName, b.BucketName, b.Binding)
 }
 
 // r2Bindings opens the config's R2 buckets in st.
 func r2Bindings(cfg *config.Worker, st *local.Store) (map[string]r2.Bucket, error) {
-	if cfg == nil || len(cfg.R2Buckets) == 0 {
+	if cfg == nil {
 		return nil, nil
 	}
-	out := map[string]r2.Bucket{}
-	for _, b := range cfg.R2Buckets {
-		bucket, err := st.R2(r2BucketName(b))
-		if err != nil {
-			return nil, fmt.Errorf("opening R2 bucket %s: %w", b.Binding, err)
-		}
-		out[b.Binding] = bucket
-	}
-	return out, nil
+	return openBindings(cfg.R2Buckets, func(b config.R2Bucket) (string, string) { return b.Binding, r2BucketName(b) }, func(name string) (r2.Bucket, error) { return st.R2(name) }, "R2 bucket")
 }
 
 const r2Usage = `Usage: ferry r2 object COMMAND [ARGS] --binding NAME [flags] [DIR]
