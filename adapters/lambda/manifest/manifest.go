@@ -55,6 +55,20 @@ const (
 	// object ({"prod-jobs": "jobs"}), for deployments whose SQS queues are
 	// not named like the Workers queues. Unmapped queues keep their SQS name.
 	EnvQueues = "FERRY_QUEUES"
+
+	// EnvKVPrefix + BINDING names the DynamoDB table of the KV binding
+	// BINDING (FERRY_KV_CACHE=prod-cache).
+	EnvKVPrefix = "FERRY_KV_"
+	// EnvKVOverflowBucket names the S3 bucket that holds KV values above
+	// DynamoDB's item limit, for every KV binding of the function. Unset:
+	// such a put fails with an error naming the limit.
+	EnvKVOverflowBucket = "FERRY_KV_OVERFLOW_BUCKET"
+	// EnvR2Prefix + BINDING names the S3 bucket of the R2 binding BINDING
+	// (FERRY_R2_FILES=prod-files).
+	EnvR2Prefix = "FERRY_R2_"
+	// EnvQueuePrefix + BINDING is the SQS queue URL of the queue producer
+	// binding BINDING (FERRY_QUEUE_JOBS=https://sqs.../jobs).
+	EnvQueuePrefix = "FERRY_QUEUE_"
 )
 
 // Manifest describes one built Worker.
