@@ -2,7 +2,6 @@ package lambdaadapter
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,20 +11,40 @@ import (
 	"strings"
 	"time"
 
+	ferrysqs "github.com/ferry-run/ferry/bindings/sqs"
 	"github.com/ferry-run/ferry/core"
 )
 
 // ContentTypeAttribute is the SQS message attribute (String) carrying a
 // message's Workers content type: "json" (the body is JSON text), "text",
-// "bytes" (the body is base64, as SQS bodies must be text) or "v8" (stored as
-// JSON). A message without it, from a producer that is not Ferry, is "text":
-// the body exactly as SQS has it.
-const ContentTypeAttribute = "ferry-content-type"
+// "bytes" or "v8" (structured-clone bytes; both base64, as SQS bodies must be
+// text). A message without it, from a producer that is not Ferry, is "text":
+// the body exactly as SQS has it. bindings/sqs writes it and decodes it
+// (sqs.Decode), with the other ferry-* attributes.
+const ContentTypeAttribute = ferrysqs.AttrContentType
 
-// MaxVisibilityTimeout is SQS's limit for a message's visibility timeout: a
-// retry delay beyond it (Workers allow up to 24 hours) is cut to it, with a
-// warning.
+// MaxVisibilityTimeout is SQS's limit for a message's visibility timeout,
+// 12 hours, which is also Workers' largest retry delay
+// (queue.MaxDelaySeconds); a longer delay is cut to it, with a warning.
 const MaxVisibilityTimeout = 12 * time.Hour
+
+// Redelayer sends again, with the delay that remains, a message received
+// before it is due: one sent with a delay beyond SQS's 900 seconds
+// (ferry-deliver-at; see bindings/sqs). SQSVisibility is one. When the
+// handler's VisibilityChanger is also a Redelayer, such messages are
+// re-delayed and acked instead of delivered.
+type Redelayer interface {
+	Redelay(ctx context.Context, queueARN string, m RedelayMessage) error
+}
+
+// RedelayMessage is a message to send again.
+type RedelayMessage struct {
+	MessageID string
+	Body      string            // as received
+	Attrs     map[string]string // its String message attributes
+	Decoded   ferrysqs.Decoded
+	Sent      time.Time // SQS's SentTimestamp
+}
 
 // VisibilityChanger makes received SQS messages visible again after a delay:
 // a retried message comes back when its retry delay has passed rather than
@@ -109,13 +128,28 @@ func (h *Handler) queueBatch(ctx context.Context, arn string, records []sqsRecor
 	var changes []VisibilityChange
 	msgs := make([]core.QueueMessage, 0, len(records))
 	kept := make([]sqsRecord, 0, len(records))
+	redelayed := 0
+	now := time.Now()
 	for _, r := range records {
-		m, err := queueMessage(r)
+		m, d, err := queueMessage(r)
 		if err != nil {
 			// It cannot be delivered as it is: retry it, so that the
 			// queue's redrive policy moves it to the dead-letter queue.
 			h.log.LogAttrs(ctx, slog.LevelError, fmt.Sprintf("queue %s: message %s: %v", queue, r.MessageID, err), slog.String("request", id))
 			failed = append(failed, batchItemFailure{r.MessageID})
+			continue
+		}
+		if d.DeliverAt.After(now) {
+			// Sent with a delay beyond SQS's 900 s and not due yet: send it
+			// on with what remains (and ack this copy), else hide it until
+			// it is due.
+			if err := h.redelay(ctx, arn, r, d, m.Timestamp); err != nil {
+				h.log.LogAttrs(ctx, slog.LevelWarn, fmt.Sprintf("queue %s: message %s is due at %s: %v; it stays hidden until then instead", queue, r.MessageID, d.DeliverAt.UTC().Format(time.RFC3339), err), slog.String("request", id))
+				failed = append(failed, batchItemFailure{r.MessageID})
+				changes = append(changes, VisibilityChange{MessageID: r.MessageID, ReceiptHandle: r.ReceiptHandle, Timeout: min(d.DeliverAt.Sub(now).Round(time.Second)+time.Second, MaxVisibilityTimeout)})
+			} else {
+				redelayed++
+			}
 			continue
 		}
 		msgs = append(msgs, m)
@@ -156,7 +190,11 @@ func (h *Handler) queueBatch(ctx context.Context, arn string, records []sqsRecor
 			h.log.LogAttrs(ctx, slog.LevelWarn, fmt.Sprintf("queue %s: setting the retry delay of retried messages: %v (they come back after the queue's visibility timeout)", queue, err), slog.String("request", id))
 		}
 	}
-	h.log.LogAttrs(ctx, slog.LevelInfo, fmt.Sprintf("queue %s: %d message(s), %d retried %s", queue, len(records), len(failed), time.Since(start).Round(time.Microsecond)), slog.String("request", id))
+	line := fmt.Sprintf("queue %s: %d message(s), %d retried", queue, len(records), len(failed))
+	if redelayed > 0 {
+		line += fmt.Sprintf(", %d not due yet and re-delayed", redelayed)
+	}
+	h.log.LogAttrs(ctx, slog.LevelInfo, line+" "+time.Since(start).Round(time.Microsecond).String(), slog.String("request", id))
 	return failed, nil
 }
 
@@ -173,36 +211,48 @@ func (h *Handler) queueName(arn string) string {
 	return name
 }
 
+// redelay sends r again with the delay that remains until d.DeliverAt.
+func (h *Handler) redelay(ctx context.Context, arn string, r sqsRecord, d ferrysqs.Decoded, sent time.Time) error {
+	rd, ok := h.vis.(Redelayer)
+	if !ok {
+		return errors.New("the handler cannot send SQS messages")
+	}
+	return rd.Redelay(ctx, arn, RedelayMessage{MessageID: r.MessageID, Body: r.Body, Attrs: r.stringAttrs(), Decoded: d, Sent: sent})
+}
+
+func (r sqsRecord) stringAttrs() map[string]string {
+	attrs := make(map[string]string, len(r.MessageAttributes))
+	for k, a := range r.MessageAttributes {
+		if a.StringValue != nil {
+			attrs[k] = *a.StringValue
+		}
+	}
+	return attrs
+}
+
 // queueMessage converts an SQS record, checking its body decodes as its
-// content type says, so that one bad message cannot fail the whole batch.
-func queueMessage(r sqsRecord) (core.QueueMessage, error) {
-	m := core.QueueMessage{ID: r.MessageID, ContentType: "text", Body: []byte(r.Body)}
-	if a, ok := r.MessageAttributes[ContentTypeAttribute]; ok && a.StringValue != nil {
-		m.ContentType = *a.StringValue
+// attributes say (sqs.Decode), so that one bad message cannot fail the whole
+// batch. A re-delayed message keeps the id and time it was first sent with.
+func queueMessage(r sqsRecord) (core.QueueMessage, ferrysqs.Decoded, error) {
+	d, err := ferrysqs.Decode(r.Body, r.stringAttrs())
+	if err != nil {
+		return core.QueueMessage{}, d, err
 	}
-	switch m.ContentType {
-	case "text":
-	case "json", "v8":
-		if !json.Valid(m.Body) {
-			return m, fmt.Errorf("its body is not JSON, as its %s attribute %q says", ContentTypeAttribute, m.ContentType)
-		}
-	case "bytes":
-		b, err := base64.StdEncoding.DecodeString(r.Body)
-		if err != nil {
-			return m, fmt.Errorf("its body is not base64, as its %s attribute \"bytes\" says: %v", ContentTypeAttribute, err)
-		}
-		m.Body = b
-	default:
-		return m, fmt.Errorf("unknown %s %q (want json, text, bytes or v8)", ContentTypeAttribute, m.ContentType)
-	}
+	m := core.QueueMessage{ID: r.MessageID, ContentType: string(d.ContentType), Body: d.Body}
 	if ms, err := strconv.ParseInt(r.Attributes["SentTimestamp"], 10, 64); err == nil {
 		m.Timestamp = time.UnixMilli(ms)
 	} else {
 		m.Timestamp = time.Now()
 	}
+	if d.ID != "" {
+		m.ID = d.ID
+	}
+	if !d.Timestamp.IsZero() {
+		m.Timestamp = d.Timestamp
+	}
 	m.Attempts = 1
 	if n, err := strconv.Atoi(r.Attributes["ApproximateReceiveCount"]); err == nil && n > 0 {
 		m.Attempts = n
 	}
-	return m, nil
+	return m, d, nil
 }

@@ -6,15 +6,19 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	ferrysqs "github.com/ferry-run/ferry/bindings/sqs"
 )
 
 // SQSVisibility changes message visibility with the SQS API
-// (ChangeMessageVisibilityBatch, ten messages a call). The client is made on
+// (ChangeMessageVisibilityBatch, ten messages a call), and re-delays messages
+// received before they are due (SendMessage; see Redelayer). The client is made on
 // first use, from the default AWS configuration (on Lambda: the function's
 // role and region; AWS_ENDPOINT_URL_SQS or AWS_ENDPOINT_URL point it at
 // another endpoint), so a function that never retries pays nothing at init.
@@ -32,10 +36,12 @@ type SQSVisibility struct {
 type SQSAPI interface {
 	GetQueueUrl(ctx context.Context, in *sqs.GetQueueUrlInput, opts ...func(*sqs.Options)) (*sqs.GetQueueUrlOutput, error)
 	ChangeMessageVisibilityBatch(ctx context.Context, in *sqs.ChangeMessageVisibilityBatchInput, opts ...func(*sqs.Options)) (*sqs.ChangeMessageVisibilityBatchOutput, error)
+	SendMessage(ctx context.Context, in *sqs.SendMessageInput, opts ...func(*sqs.Options)) (*sqs.SendMessageOutput, error)
 }
 
 var (
 	_ VisibilityChanger = (*SQSVisibility)(nil)
+	_ Redelayer         = (*SQSVisibility)(nil)
 	_ SQSAPI            = (*sqs.Client)(nil)
 )
 
@@ -115,4 +121,17 @@ func (v *SQSVisibility) ChangeVisibility(ctx context.Context, queueARN string, c
 		changes = changes[n:]
 	}
 	return errors.Join(errs...)
+}
+
+// Redelay implements Redelayer with bindings/sqs.Redelay.
+func (v *SQSVisibility) Redelay(ctx context.Context, queueARN string, m RedelayMessage) error {
+	c, err := v.client(ctx)
+	if err != nil {
+		return err
+	}
+	u, err := v.queueURL(ctx, c, queueARN)
+	if err != nil {
+		return err
+	}
+	return ferrysqs.Redelay(ctx, c, u, m.Body, m.Attrs, m.Decoded, m.MessageID, m.Sent, time.Now())
 }
