@@ -400,4 +400,30 @@ type Ferry struct {
 	// AllowPrivateFetch lets fetch() reach loopback, private and link-local
 	// addresses outside ferry dev (refused by default against SSRF).
 	AllowPrivateFetch bool `json:"allow_private_fetch,omitempty"`
+	// AWS maps the bindings onto AWS ([ferry.aws]) for the Lambda bootstrap
+	// and `ferry serve`. Unlike allow_private_fetch, it is not inherited:
+	// an [env.NAME] uses its own [env.NAME.ferry.aws] or none, as with the
+	// binding keys it maps.
+	AWS *AWS `json:"aws,omitempty"`
+}
+
+// AWS is [ferry.aws]: where each binding lives on AWS. Environment variables
+// of the Lambda contract (FERRY_KV_<BINDING>, FERRY_R2_<BINDING>,
+// FERRY_QUEUE_<BINDING>, FERRY_KV_OVERFLOW_BUCKET) override it.
+type AWS struct {
+	// Region and Endpoint, when set, replace the SDK's defaults (AWS_REGION,
+	// AWS_ENDPOINT_URL...); Endpoint is for emulators and S3-compatible
+	// stores.
+	Region   string `json:"region,omitempty"`
+	Endpoint string `json:"endpoint,omitempty"`
+	// KVOverflowBucket is the S3 bucket for KV values above DynamoDB's
+	// item limit.
+	KVOverflowBucket string `json:"kv_overflow_bucket,omitempty"`
+	// KV maps KV binding names to DynamoDB table names ([ferry.aws.kv]).
+	KV map[string]string `json:"kv,omitempty"`
+	// R2 maps R2 binding names to S3 bucket names ([ferry.aws.r2]).
+	R2 map[string]string `json:"r2,omitempty"`
+	// Queues maps Workers queue names to SQS queue URLs or names
+	// ([ferry.aws.queues]); an unmapped queue is the SQS queue of its name.
+	Queues map[string]string `json:"queues,omitempty"`
 }

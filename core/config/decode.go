@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"math"
+	"net/url"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -355,9 +356,14 @@ func (d *decoder) decodeKey(l *layer, k string, n *node, key string) {
 			})
 		}
 	case "ferry":
-		if d.object(n, key, "allow_private_fetch") {
+		if d.object(n, key, "allow_private_fetch", "aws") {
 			optional(n, key, "allow_private_fetch", func(m *node, key string) {
 				w.Ferry.AllowPrivateFetch, _ = d.boolean(m, key)
+				l.has["ferry.allow_private_fetch"] = true
+			})
+			optional(n, key, "aws", func(m *node, key string) {
+				w.Ferry.AWS = d.aws(m, key)
+				l.has["ferry.aws"] = true
 			})
 		}
 	case "kv_namespaces":
@@ -583,6 +589,42 @@ func (d *decoder) decodeKey(l *layer, k string, n *node, key string) {
 			})
 		}
 	}
+}
+
+// aws decodes [ferry.aws].
+func (d *decoder) aws(n *node, key string) *AWS {
+	if !d.object(n, key, "region", "endpoint", "kv_overflow_bucket", "kv", "r2", "queues") {
+		return nil
+	}
+	a := &AWS{}
+	optional(n, key, "region", func(m *node, key string) { a.Region, _ = d.nonEmpty(m, key) })
+	optional(n, key, "endpoint", func(m *node, key string) {
+		if s, ok := d.nonEmpty(m, key); ok {
+			if u, err := url.Parse(s); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				d.fail(m.line, key, "expected an http or https URL, got %q", s)
+				return
+			}
+			a.Endpoint = s
+		}
+	})
+	optional(n, key, "kv_overflow_bucket", func(m *node, key string) { a.KVOverflowBucket, _ = d.nonEmpty(m, key) })
+	names := func(member string) map[string]string {
+		var out map[string]string
+		optional(n, key, member, func(m *node, key string) {
+			if !d.object(m, key) {
+				return
+			}
+			out = make(map[string]string, len(m.keys))
+			for _, k := range m.keys {
+				if s, ok := d.nonEmpty(m.fields[k], join(key, k)); ok {
+					out[k] = s
+				}
+			}
+		})
+		return out
+	}
+	a.KV, a.R2, a.Queues = names("kv"), names("r2"), names("queues")
+	return a
 }
 
 // remote decodes the optional `remote` flag of a binding; older wrangler

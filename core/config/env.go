@@ -68,6 +68,15 @@ func (d *decoder) worker(root *node, envName string) *Worker {
 	if !env.has["migrations"] {
 		w.Migrations = top.w.Migrations
 	}
+	// [ferry]: allow_private_fetch is inherited; aws, which maps the
+	// environment's own bindings, is not.
+	if !env.has["ferry.allow_private_fetch"] {
+		w.Ferry.AllowPrivateFetch = top.w.Ferry.AllowPrivateFetch
+	}
+	if top.has["ferry.aws"] && !env.has["ferry.aws"] {
+		d.warn(envNode.line, envKey+".ferry.aws",
+			"\"ferry.aws\" exists at the top level, but not on %q; it is not inherited by environments, so add [%s.ferry.aws] if this environment runs on AWS", envKey, envKey)
+	}
 	refs := env.refs
 	if !env.has["assets"] {
 		w.Assets = top.w.Assets

@@ -18,6 +18,7 @@ var goldenEnvs = map[string][]string{
 	"environments.toml": {"", "staging", "production", "prod"},
 	"noenvs.toml":       {"", "dev"},
 	"unknown_key.toml":  {"", "staging"},
+	"aws.toml":          {"", "staging", "prod"},
 }
 
 // TestGolden loads every testdata/<case>.{toml,json,jsonc} and compares the
