@@ -170,6 +170,7 @@ func lambdaManifest(p *project, b *bundle.Result, arch string) (*manifest.Manife
 		m.Vars, m.Secrets = c.Vars, c.SecretsRequired
 		m.Limits = manifest.Limits{CPUMs: c.Limits.CPUMs, Subrequests: c.Limits.Subrequests, AllowPrivateFetch: c.Ferry.AllowPrivateFetch}
 		m.Crons = c.Triggers.Crons
+		m.AWS = c.Ferry.AWS
 		m.Bindings = manifest.Bindings{
 			KVNamespaces: c.KVNamespaces, R2Buckets: c.R2Buckets, QueueProducers: c.Queues.Producers,
 			DurableObjects: c.DurableObjects.Bindings, Services: c.Services,

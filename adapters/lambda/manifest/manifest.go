@@ -114,6 +114,10 @@ type Manifest struct {
 	Crons []string `json:"crons,omitempty"`
 
 	Bindings Bindings `json:"bindings"`
+	// AWS is the config's [ferry.aws]: where the bindings live on AWS. The
+	// bootstrap uses it where the FERRY_KV_/FERRY_R2_/FERRY_QUEUE_
+	// variables do not say.
+	AWS *config.AWS `json:"aws,omitempty"`
 	// Consumers are the queue consumers with Cloudflare's defaults filled in.
 	Consumers []Consumer `json:"queue_consumers,omitempty"`
 }
