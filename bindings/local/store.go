@@ -45,6 +45,7 @@ type Store struct {
 	d1      map[string]*D1 // by database id (d1.go)
 	r2      *r2Store       // opened by the first R2 call
 	queues  *queueState
+	do      *DurableObjects // do.go
 	closed  bool
 }
 
@@ -89,6 +90,9 @@ func (s *Store) Close() error {
 		err = errors.Join(err, s.kvDB.Close())
 	}
 	err = errors.Join(err, s.closeD1())
+	if s.do != nil {
+		err = errors.Join(err, s.do.close())
+	}
 	return err
 }
 
