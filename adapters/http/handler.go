@@ -28,6 +28,8 @@ import (
 type Handler struct {
 	// Dev shows stacks in error pages and enables /__scheduled.
 	Dev bool
+	// TestScheduled enables /__scheduled without Dev (ferry serve --test-scheduled).
+	TestScheduled bool
 	// Log receives one line per request and failures; nil discards.
 	Log *slog.Logger
 	// MaxBody bounds request bodies (bytes); 0 means 100 MiB.
@@ -107,8 +109,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx := core.WithRequestID(r.Context(), id)
 	detached := false
 	var bodyErr error
-	if h.Dev && r.URL.Path == "/__scheduled" {
+	if (h.Dev || h.TestScheduled) && r.URL.Path == "/__scheduled" {
 		h.serveScheduled(ctx, rw, r, v.w)
+	} else if serveAssets(rw, r, v.w) {
+		// Static assets answer before the Worker, as on Cloudflare.
 	} else {
 		detached, bodyErr = h.serveFetch(ctx, rw, r, v, id)
 	}

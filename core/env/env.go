@@ -16,6 +16,7 @@ import (
 	"github.com/ferry-run/ferry/bindings/kv"
 	"github.com/ferry-run/ferry/bindings/queue"
 	"github.com/ferry-run/ferry/bindings/r2"
+	"github.com/ferry-run/ferry/core/assets"
 	"github.com/ferry-run/ferry/core/loop"
 )
 
@@ -32,8 +33,12 @@ type Spec struct {
 	// KV maps binding names to KV namespaces (wrangler's kv_namespaces).
 	KV map[string]kv.Namespace
 	// R2 maps binding names to R2 buckets (wrangler's r2_buckets).
-	R2   map[string]r2.Bucket
-	json map[string]string // pre-encoded non-string vars, so each runtime only parses
+	R2 map[string]r2.Bucket
+	// Assets are the Worker's static assets (wrangler's assets), nil when it
+	// has none; AssetsBinding names the env binding to them ("" for none).
+	Assets        *assets.Server
+	AssetsBinding string
+	json          map[string]string // pre-encoded non-string vars, so each runtime only parses
 }
 
 // Prepare validates and pre-encodes the spec.
@@ -86,8 +91,12 @@ func (s *Spec) Names() []string {
 	}
 	for k := range s.R2 {
 		if !seen[k] {
+			seen[k] = true
 			out = append(out, k)
 		}
+	}
+	if k := s.AssetsBinding; k != "" && s.Assets != nil && !seen[k] {
+		out = append(out, k)
 	}
 	sort.Strings(out)
 	return out
@@ -112,6 +121,10 @@ func (s *Spec) Object(l *loop.Loop) (*goja.Object, error) {
 	var queueGlue *queueGlue
 	var r2Glue *r2Glue
 	for _, k := range s.Names() {
+		if k == s.AssetsBinding && s.Assets != nil {
+			_ = obj.Set(k, newAssetsGlue(l).wrap(s.Assets))
+			continue
+		}
 		if db, ok := s.D1[k]; ok {
 			if d1Glue == nil {
 				d1Glue = newD1Glue(l)

@@ -54,6 +54,7 @@ func Install(l *loop.Loop, o Options) *API {
 	a.installRequest()
 	a.installResponse()
 	a.installFetch()
+	register(a)
 	return a
 }
 
