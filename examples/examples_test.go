@@ -36,6 +36,12 @@ import (
 	"github.com/ferry-run/ferry/internal/testutil"
 )
 
+// commandLine is the command startDev runs; serve_test.go swaps it to run the
+// same tests through `ferry serve`.
+var commandLine = func(t *testing.T, dir string, args []string) []string {
+	return append([]string{"dev", dir, "--port", "0"}, args...)
+}
+
 // startDev runs `ferry dev DIR --port 0 ARGS...` and returns its base URL and
 // its stderr. The server stops when the test ends; the test fails if ferry
 // exits with a non-zero code.
@@ -47,7 +53,7 @@ func startDev(t *testing.T, dir string, args ...string) (string, *testutil.SyncB
 	exit := make(chan int, 1)
 	wd, _ := os.Getwd()
 	st := &cli.State{
-		Args:   append([]string{"dev", dir, "--port", "0"}, args...),
+		Args:   commandLine(t, dir, args),
 		Stdout: io.Discard, Stderr: stderr,
 		Getenv: func(string) string { return "" },
 		Getwd:  func() (string, error) { return wd, nil },

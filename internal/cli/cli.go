@@ -48,6 +48,7 @@ const mainUsage = `ferry runs Cloudflare Workers (JavaScript/TypeScript) anywher
 
 Usage:
   ferry dev [DIR] [flags]     serve the Worker in DIR (default: .) with live reload
+  ferry serve [DIR|BUILD]     serve the Worker in production (JSON logs, graceful shutdown)
   ferry run FILE [ARGS...]    run a script with the Workers Web APIs, like deno run
   ferry build [DIR] [flags]   build a deployable package (--target lambda)
   ferry kv key ...            read and write the local KV data of ferry dev
@@ -57,7 +58,7 @@ Usage:
   ferry version               print the version
   ferry help [COMMAND]        show help
 
-Run 'ferry help COMMAND' (dev, run, kv, r2) for a command's flags.
+Run 'ferry help COMMAND' (dev, serve, run, build, kv, r2) for a command's flags.
 `
 
 // Main runs the command line in st and returns the exit code.
@@ -102,6 +103,8 @@ func dispatch(st *State) error {
 	switch cmd {
 	case "dev":
 		return runDev(st, args)
+	case "serve":
+		return runServe(st, args)
 	case "run":
 		return runScript(st, args)
 	case "build":
@@ -132,6 +135,10 @@ func help(st *State, args []string) error {
 	switch args[0] {
 	case "dev":
 		fs, _ := devFlags(st)
+		fs.SetOutput(st.Stdout)
+		fs.Usage()
+	case "serve":
+		fs, _ := serveFlags(st)
 		fs.SetOutput(st.Stdout)
 		fs.Usage()
 	case "run":

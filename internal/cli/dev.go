@@ -23,7 +23,6 @@ import (
 	"github.com/ferry-run/ferry/core/bundle"
 	"github.com/ferry-run/ferry/core/config"
 	"github.com/ferry-run/ferry/core/cron"
-	"github.com/ferry-run/ferry/core/env"
 )
 
 const devUsage = `Usage: ferry dev [DIR] [flags]
@@ -241,34 +240,18 @@ func (p *project) build(runtimes int, log *slog.Logger) (*core.Worker, []string,
 	if err != nil {
 		return nil, nil, err
 	}
-	spec := &env.Spec{}
-	opts := core.Options{Bundle: b, Runtimes: runtimes, Env: spec, Log: log, Dev: true, AllowPrivateFetch: true}
-	if p.cfg != nil {
-		spec.Vars = p.cfg.Vars
-		if spec.D1, err = d1Bindings(p.cfg, p.store); err != nil {
-			return nil, nil, err
-		}
-		if spec.Queues, err = queueProducers(p.cfg, p.store); err != nil {
-			return nil, nil, err
-		}
-		if spec.KV, err = kvBindings(p.cfg, p.store); err != nil {
-			return nil, nil, err
-		}
-		if spec.R2, err = r2Bindings(p.cfg, p.store); err != nil {
-			return nil, nil, err
-		}
-		if p.cfg.Limits.CPUMs > 0 {
-			opts.CPULimit = time.Duration(p.cfg.Limits.CPUMs) * time.Millisecond
-		}
-		if p.cfg.Limits.Subrequests > 0 {
-			opts.Subrequests = p.cfg.Limits.Subrequests
-		}
+	opts, err := p.workerOptions(b, runtimes, log, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := loadAssets(p.cfg, opts.Env, log); err != nil {
+		return nil, nil, err
 	}
 	secrets, err := config.LoadDevVars(p.dir, p.envName)
 	if err != nil {
 		return nil, nil, err
 	}
-	spec.Secrets = secrets
+	opts.Env.Secrets = secrets
 	w, err := core.New(opts)
 	if err != nil {
 		return nil, nil, err
@@ -317,10 +300,15 @@ func watch(ctx context.Context, p *project, inputs []string, runtimes int, h *ht
 		}
 	}
 	add(inputs)
+	assetsIn, underAssets := assetDirs(p.cfg)
+	add(assetsIn)
 	add([]string{filepath.Join(p.dir, ".dev.vars")})
 	started = true
 	close(watching)
 	relevant := func(name string) bool {
+		if underAssets(name) {
+			return true
+		}
 		base := filepath.Base(name)
 		if strings.HasPrefix(base, ".dev.vars") || base == ".env" || strings.HasPrefix(base, "wrangler.") {
 			return true
@@ -370,6 +358,8 @@ func watch(ctx context.Context, p *project, inputs []string, runtimes int, h *ht
 			p = np
 			h.Swap(w)
 			add(ins)
+			assetsIn, underAssets = assetDirs(p.cfg)
+			add(assetsIn)
 			log.Info("reloaded")
 		}
 	}
