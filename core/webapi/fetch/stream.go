@@ -79,14 +79,17 @@ func (a *api) used(b *Body) bool {
 // JS has not touched gives up its source; any other is read when the body is.
 func (a *api) streamBody(v goja.Value) Body {
 	st := a.streams()
-	if locked, disturbed := st.State(v); locked || disturbed {
-		panic(a.vm.NewTypeError(streamUnusable))
-	}
+	// Take succeeds only on an untouched stream, so try it first: the
+	// common case (a body handed from one Response to the next) costs one
+	// call into the streams script.
 	if r, data, isData, ok := st.Take(v); ok {
 		if isData {
 			return bytesBody(data)
 		}
 		return Body{src: &source{r: r, a: a}}
+	}
+	if locked, disturbed := st.State(v); locked || disturbed {
+		panic(a.vm.NewTypeError(streamUnusable))
 	}
 	return Body{src: &source{a: a}, stream: v.(*goja.Object)}
 }

@@ -45,10 +45,7 @@ func (a *API) NewBytesStream(data []byte) *goja.Object {
 }
 
 func (a *API) newGoStream(src *goSource) *goja.Object {
-	vm := a.vm
-	pull := func(goja.FunctionCall) goja.Value { return a.pull(src) }
-	cancel := func(goja.FunctionCall) goja.Value { src.cancel(); return goja.Undefined() }
-	v, err := a.goStream(goja.Undefined(), vm.ToValue(src), vm.ToValue(pull), vm.ToValue(cancel))
+	v, err := a.goStream(goja.Undefined(), a.vm.ToValue(src))
 	if err != nil {
 		panic(err)
 	}
@@ -138,9 +135,6 @@ func (a *API) deliver(src *goSource, chunk goja.Value, err goja.Value) {
 // NewBytesStream (data, isData true) if JS has not read, locked or queued
 // anything from it, and locks the stream for good; ok is false otherwise.
 func (a *API) Take(stream goja.Value) (r io.ReadCloser, data []byte, isData, ok bool) {
-	if !a.IsReadableStream(stream) {
-		return nil, nil, false, false
-	}
 	h, err := a.goTake(goja.Undefined(), stream)
 	if err != nil || goja.IsUndefined(h) {
 		return nil, nil, false, false
@@ -160,8 +154,8 @@ func (a *API) State(stream goja.Value) (locked, disturbed bool) {
 	if err != nil {
 		return false, false
 	}
-	o := v.(*goja.Object)
-	return o.Get("0").ToBoolean(), o.Get("1").ToBoolean()
+	bits := v.ToInteger()
+	return bits&1 != 0, bits&2 != 0
 }
 
 // ExpectedLength returns the length a FixedLengthStream's readable side

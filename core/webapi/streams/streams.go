@@ -135,6 +135,15 @@ func (a *API) natives() *goja.Object {
 	_ = n.Set("isDetached", a.isDetached)
 	_ = n.Set("isArrayBuffer", a.isArrayBuffer)
 	_ = n.Set("transfer", a.transfer)
+	// goPull and goCancel are the underlying source of every Go-fed stream,
+	// given the stream's handle (see LazyGo in streams.js).
+	_ = n.Set("goPull", func(call goja.FunctionCall) goja.Value {
+		return a.pull(call.Argument(0).Export().(*goSource))
+	})
+	_ = n.Set("goCancel", func(call goja.FunctionCall) goja.Value {
+		call.Argument(0).Export().(*goSource).cancel()
+		return goja.Undefined()
+	})
 	return n
 }
 

@@ -322,6 +322,33 @@ function createReadableByteStream(startAlgorithm, pullAlgorithm, cancelAlgorithm
   return stream;
 }
 
+// LazyGo stands in for the internals of a stream over Go data until JS
+// looks inside it. Most such streams (Response.body handed straight to
+// new Response(), a body Go reads back itself) are never read from JS, and
+// building a byte stream with its controller and start promise costs more
+// than the rest of a small request. goTake and state answer from the record;
+// anything else goes through rsOf, which materializes the stream first.
+class LazyGo {
+  constructor(handle) { this.handle = handle; this.taken = false; this.pub = undefined; }
+}
+
+function materializeGo(pub, lazy) {
+  const h = lazy.handle;
+  const s = new RStream();
+  s.pub = pub;
+  setRS(pub, s);
+  const controller = new RBSController();
+  setUpReadableByteStreamController(s, controller, noop, () => native.goPull(h),
+    reason => { native.goCancel(h, reason); return resolvedUndefined(); }, 0, undefined);
+  if (lazy.taken) {
+    acquireReadableStreamDefaultReader(s);
+    s.disturbed = true;
+  } else {
+    s.go = h;
+  }
+  return s;
+}
+
 function isReadableStreamLocked(stream) { return stream.reader !== undefined; }
 
 function acquireReadableStreamDefaultReader(stream) {
@@ -2332,7 +2359,7 @@ function optionalObject(v, what) {
   return v;
 }
 
-let rsOf, isRS;
+let rsOf, rawRS, setRS, isRS;
 class ReadableStream {
   #s;
   constructor(underlyingSource = undefined, strategy = undefined) {
@@ -2357,21 +2384,28 @@ class ReadableStream {
       setUpReadableStreamDefaultControllerFromUnderlyingSource(s, underlyingSource, src, hwm, size);
     }
   }
-  static { rsOf = o => o.#s; isRS = o => isObject(o) && #s in o; }
+  static {
+    // A Go-fed stream starts as a LazyGo record (see goStream); the first
+    // look inside builds the real stream in its place.
+    rsOf = o => { const s = o.#s; return s instanceof LazyGo ? materializeGo(o, s) : s; };
+    rawRS = o => o.#s;
+    setRS = (o, s) => { o.#s = s; };
+    isRS = o => isObject(o) && #s in o;
+  }
 
   static from(asyncIterable) { return readableStreamFromIterable(asyncIterable).pub; }
 
-  get locked() { return isReadableStreamLocked(this.#s); }
+  get locked() { return isReadableStreamLocked(rsOf(this)); }
 
   cancel(reason = undefined) {
     if (!isRS(this)) return rejectedPromise(typeError('Illegal invocation'));
-    const s = this.#s;
+    const s = rsOf(this);
     if (isReadableStreamLocked(s)) return rejectedPromise(typeError('Cannot cancel a stream that is locked to a reader'));
     return readableStreamCancel(s, reason);
   }
 
   getReader(options = undefined) {
-    const s = this.#s;
+    const s = rsOf(this);
     const d = dictionary(options, "Failed to execute 'getReader' on 'ReadableStream': the options");
     const mode = d === undefined ? undefined : d.mode;
     if (mode === undefined) return new ReadableStreamDefaultReader(kInternal, acquireReadableStreamDefaultReader(s));
@@ -2381,7 +2415,7 @@ class ReadableStream {
   }
 
   pipeThrough(transform, options = undefined) {
-    const s = this.#s;
+    const s = rsOf(this);
     const what = "Failed to execute 'pipeThrough' on 'ReadableStream'";
     const pair = dictionary(transform, `${what}: the transform stream`);
     if (pair === undefined) throw typeError(`${what}: a { readable, writable } pair is required`);
@@ -2404,7 +2438,7 @@ class ReadableStream {
     if (!isWS(destination)) return rejectedPromise(typeError(`${what}: the destination must be a WritableStream`));
     let opts;
     try { opts = convertPipeOptions(options, what); } catch (e) { return rejectedPromise(e); }
-    const s = this.#s;
+    const s = rsOf(this);
     if (isReadableStreamLocked(s)) return rejectedPromise(typeError(`${what}: this ReadableStream is locked`));
     const ws = wsOf(destination);
     if (isWritableStreamLocked(ws)) return rejectedPromise(typeError(`${what}: the destination WritableStream is locked`));
@@ -2412,12 +2446,12 @@ class ReadableStream {
   }
 
   tee() {
-    const [a, b] = readableStreamTee(this.#s, false);
+    const [a, b] = readableStreamTee(rsOf(this), false);
     return [a.pub, b.pub];
   }
 
   values(options = undefined) {
-    const s = this.#s;
+    const s = rsOf(this);
     const d = dictionary(options, "Failed to execute 'values' on 'ReadableStream': the options");
     const preventCancel = d === undefined ? false : !!d.preventCancel;
     const reader = acquireReadableStreamDefaultReader(s);
@@ -3049,10 +3083,8 @@ return {
   // goStream makes a byte stream fed from Go: pull() returns a promise that
   // settles once Go has delivered (goDeliver) the next chunk or the end;
   // cancel(reason) stops the Go side. handle is what goTake gives back.
-  goStream(handle, pull, cancel) {
-    const s = createReadableByteStream(noop, pull, reason => { cancel(reason); return resolvedUndefined(); }, 0);
-    s.go = handle;
-    return s.pub;
+  goStream(handle) {
+    return new ReadableStream(kInternal, new LazyGo(handle));
   },
   // goDeliver hands the stream a chunk (a Uint8Array), the end (null) or an
   // error (err !== undefined); it does nothing once the stream is done.
@@ -3072,7 +3104,14 @@ return {
   // (not locked, not read, nothing queued or being pulled), and locks it for
   // good so the Go source can be used directly; otherwise undefined.
   goTake(pub) {
-    const s = rsOf(pub);
+    if (!isRS(pub)) return undefined;
+    const raw = rawRS(pub);
+    if (raw instanceof LazyGo) {
+      if (raw.taken) return undefined;
+      raw.taken = true;
+      return raw.handle;
+    }
+    const s = raw;
     const h = s.go;
     if (h === undefined || s.state !== 'readable' || s.disturbed || s.reader !== undefined) return undefined;
     const c = s.controller;
@@ -3083,8 +3122,12 @@ return {
     return h;
   },
   // state returns [locked, disturbed] of a stream.
-  state(pub) { const s = rsOf(pub); return [s.reader !== undefined, s.disturbed]; },
-  expectedLength(pub) { return rsOf(pub).expectedLength; },
+  state(pub) {
+    const raw = rawRS(pub);
+    if (raw instanceof LazyGo) return raw.taken ? 3 : 0;
+    return (raw.reader !== undefined ? 1 : 0) | (raw.disturbed ? 2 : 0);
+  },
+  expectedLength(pub) { const raw = rawRS(pub); return raw instanceof LazyGo ? undefined : raw.expectedLength; },
   tee(pub) {
     const [a, b] = readableStreamTee(rsOf(pub), true);
     return [a.pub, b.pub];

@@ -112,3 +112,44 @@ test("TextDecoderStream over a body", async () => {
   for await (const s of new Response("€uro").body.pipeThrough(new TextDecoderStream())) parts.push(s);
   assertEquals(parts.join(""), "€uro");
 });
+
+test("a body handed to new Response() untouched moves, and the old one is used", async () => {
+  // Hono's c.header() after the handler does exactly this.
+  const first = new Response("moved", { headers: { "content-type": "text/plain" } });
+  const body = first.body;
+  const second = new Response(body, first);
+  assertEquals(first.bodyUsed, true);
+  assertEquals(body.locked, true);
+  await assertRejects(first.text(), TypeError);
+  assertThrows(() => body.getReader(), TypeError);
+  await assertRejects(body.cancel(), TypeError);
+  assertEquals(second.headers.get("content-type"), "text/plain");
+  assertEquals(await second.text(), "moved");
+  assertThrows(() => new Response(body), TypeError);
+});
+
+test("a body stream looked at before it moves still reads", async () => {
+  const res = new Response("peek");
+  const body = res.body;
+  assertEquals(body.locked, false);
+  const [a, b] = body.tee();
+  assertEquals(body.locked, true);
+  assertEquals(await new Response(a).text(), "peek");
+  assertEquals(await new Response(b).text(), "peek");
+  const again = new Response("piped");
+  const out = again.body.pipeThrough(new TransformStream());
+  assertEquals(await new Response(out).text(), "piped");
+  const iter = new Response("it").body;
+  let got = "";
+  for await (const chunk of iter) got += new TextDecoder().decode(chunk);
+  assertEquals(got, "it");
+});
+
+test("a moved empty body and a read-then-moved body", async () => {
+  const empty = new Response("");
+  assertEquals(await new Response(empty.body).text(), "");
+  const read = new Response("once");
+  assertEquals(await read.text(), "once");
+  assertEquals(read.body.locked, true);
+  assertThrows(() => new Response(read.body), TypeError);
+});
