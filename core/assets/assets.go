@@ -27,10 +27,12 @@
 package assets
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"io/fs"
 	"net/http"
@@ -41,6 +43,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	gitignore "github.com/sabhiram/go-gitignore"
 
@@ -102,6 +105,7 @@ func FromConfig(w *config.Worker) Config {
 type asset struct {
 	file  string // slash-separated path relative to the directory
 	size  int64
+	mtime time.Time
 	etag  string // hex content hash, unquoted
 	ctype string
 }
@@ -243,6 +247,10 @@ func (s *Server) add(p, file string) error {
 		return fmt.Errorf("reading asset %s: %w", p, err)
 	}
 	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("reading asset %s: %w", p, err)
+	}
 	h := sha256.New()
 	n, err := io.Copy(h, io.LimitReader(f, MaxFileSize+1))
 	if err != nil {
@@ -251,8 +259,32 @@ func (s *Server) add(p, file string) error {
 	if n > MaxFileSize {
 		return fmt.Errorf("asset too large: Cloudflare Workers supports assets of up to 25 MiB, and %s is larger", path.Join(s.dir, p))
 	}
-	s.files["/"+p] = &asset{file: file, size: n, etag: hex.EncodeToString(h.Sum(nil))[:32], ctype: contentType(p)}
+	s.files["/"+p] = &asset{file: file, size: n, mtime: info.ModTime(), etag: etagOf(h), ctype: contentType(p)}
 	return nil
+}
+
+func etagOf(h hash.Hash) string { return hex.EncodeToString(h.Sum(nil))[:32] }
+
+// open returns the asset's body with its ETag and size as they are now. The
+// file may have changed since Load (a dev server reloads a moment later):
+// then it is read and hashed again, so the headers match the bytes sent.
+func (s *Server) open(a *asset) (io.ReadCloser, string, int64, error) {
+	f, err := s.root.Open(a.file)
+	if err != nil {
+		return nil, "", 0, err
+	}
+	info, err := f.Stat()
+	if err == nil && info.Size() == a.size && info.ModTime().Equal(a.mtime) {
+		return f, a.etag, a.size, nil
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, "", 0, err
+	}
+	h := sha256.New()
+	h.Write(data)
+	return io.NopCloser(bytes.NewReader(data)), etagOf(h), int64(len(data)), nil
 }
 
 // Close releases the directory handle. Responses already returned keep their
@@ -359,24 +391,25 @@ func (s *Server) Fetch(r *Request) *Response {
 		return &Response{Status: http.StatusTemporaryRedirect, StatusText: "Temporary Redirect", Header: http.Header{"Location": {enc + search}}}
 	}
 	a := in.asset
-	h := http.Header{"Etag": {`"` + a.etag + `"`}, "Content-Type": {a.ctype}}
-	if r.Header.Get("Authorization") == "" && r.Header.Get("Range") == "" {
-		h.Set("Cache-Control", "public, max-age=0, must-revalidate")
-	}
-	if inm := r.Header.Get("If-None-Match"); inm == `"`+a.etag+`"` || inm == `W/"`+a.etag+`"` {
-		return &Response{Status: http.StatusNotModified, StatusText: "Not Modified", Header: h}
-	}
-	res := &Response{Status: in.status, StatusText: http.StatusText(in.status), Header: h}
-	h.Set("Content-Length", strconv.FormatInt(a.size, 10))
-	if method == http.MethodHead {
-		return res
-	}
-	f, err := s.root.Open(a.file)
+	body, etag, size, err := s.open(a)
 	if err != nil {
 		// Deleted since Load (a dev server reloads shortly).
 		return &Response{Status: http.StatusNotFound, StatusText: "Not Found", Header: http.Header{}}
 	}
-	res.Body = f
+	h := http.Header{"Etag": {`"` + etag + `"`}, "Content-Type": {a.ctype}}
+	if r.Header.Get("Authorization") == "" && r.Header.Get("Range") == "" {
+		h.Set("Cache-Control", "public, max-age=0, must-revalidate")
+	}
+	if inm := r.Header.Get("If-None-Match"); inm == `"`+etag+`"` || inm == `W/"`+etag+`"` {
+		body.Close()
+		return &Response{Status: http.StatusNotModified, StatusText: "Not Modified", Header: h}
+	}
+	h.Set("Content-Length", strconv.FormatInt(size, 10))
+	res := &Response{Status: in.status, StatusText: http.StatusText(in.status), Header: h, Body: body}
+	if method == http.MethodHead {
+		body.Close()
+		res.Body = nil
+	}
 	return res
 }
 

@@ -302,3 +302,25 @@ func TestTooLarge(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// TestChangedAfterLoad: a file edited after Load is served as it is now, with
+// headers that match the bytes (a dev server reloads a moment later).
+func TestChangedAfterLoad(t *testing.T) {
+	dir := site(t, map[string]string{"a.txt": "first version"})
+	s := load(t, dir, Config{})
+	before := get(s, "/a.txt")
+	before.Body.Close()
+	if err := os.WriteFile(filepath.Join(dir, "a.txt"), []byte("v2"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res := get(s, "/a.txt")
+	if got := outcome(t, res); got != "200 v2" || res.Header.Get("Content-Length") != "2" || res.Header.Get("ETag") == before.Header.Get("ETag") {
+		t.Fatalf("got %q, Content-Length %s, ETag %s (was %s)", got, res.Header.Get("Content-Length"), res.Header.Get("ETag"), before.Header.Get("ETag"))
+	}
+	if err := os.Remove(filepath.Join(dir, "a.txt")); err != nil {
+		t.Fatal(err)
+	}
+	if got := outcome(t, get(s, "/a.txt")); got != "404" {
+		t.Fatalf("deleted: got %q", got)
+	}
+}

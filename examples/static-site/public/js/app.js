@@ -1,0 +1,3 @@
+fetch("/api/hello").then((r) => r.json()).then((j) => {
+  document.getElementById("hello").textContent = `API says hello ${j.hello}`;
+});
