@@ -65,6 +65,7 @@ func TestServe(t *testing.T) {
 		{"Streaming", TestStreaming},
 		{"D1Notes", TestD1Notes},
 		{"Queues", TestQueues},
+		{"StaticSite", TestStaticSite},
 	} {
 		t.Run(tc.name, tc.test)
 	}

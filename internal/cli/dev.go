@@ -244,9 +244,6 @@ func (p *project) build(runtimes int, log *slog.Logger) (*core.Worker, []string,
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := loadAssets(p.cfg, opts.Env, log); err != nil {
-		return nil, nil, err
-	}
 	secrets, err := config.LoadDevVars(p.dir, p.envName)
 	if err != nil {
 		return nil, nil, err

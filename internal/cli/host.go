@@ -38,6 +38,9 @@ func (p *project) workerOptions(b *bundle.Result, runtimes int, log *slog.Logger
 	if spec.R2, err = r2Bindings(cfg, p.store); err != nil {
 		return opts, err
 	}
+	if err := loadAssets(cfg, spec, log); err != nil {
+		return opts, err
+	}
 	if cfg.Limits.CPUMs > 0 {
 		opts.CPULimit = time.Duration(cfg.Limits.CPUMs) * time.Millisecond
 	}
