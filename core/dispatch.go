@@ -57,7 +57,15 @@ type outcome struct {
 // what it returned; convert turns its settled value into the Go result. It
 // returns the result, a channel closed when waitUntil work ends, or an error.
 func (w *Worker) dispatch(ctx context.Context, kind string, build func(inv *invocation, vm *goja.Runtime) (goja.Value, error), convert func(goja.Value) (any, error)) (any, <-chan struct{}, error) {
-	r := w.pick()
+	return w.dispatchOn(ctx, w.pick, nil, kind, build, convert)
+}
+
+// dispatchOn is dispatch on the runtime pick returns. An event for a Durable
+// Object passes the object's gate: build returns errGated while the object
+// is blocked (blockConcurrencyWhile, transaction) and the event is sent
+// again once the gate opens (objects.go).
+func (w *Worker) dispatchOn(ctx context.Context, pick func() *rt, gate *objectGate, kind string, build func(inv *invocation, vm *goja.Runtime) (goja.Value, error), convert func(goja.Value) (any, error)) (any, <-chan struct{}, error) {
+	r := pick()
 	r.inflight.Add(1)
 	w.inflight.Add(1)
 	inv := &invocation{r: r, id: w.requestID(ctx), kind: kind, result: make(chan outcome, 1), done: make(chan struct{}), convert: convert, started: time.Now()}
@@ -81,6 +89,12 @@ func (w *Worker) dispatch(ctx context.Context, kind string, build func(inv *invo
 		}
 		r.scopes[inv.scope] = inv
 		v, err := build(inv, vm)
+		if err == errGated {
+			inv.deliver(nil, errGated)
+			inv.mainDone = true
+			inv.finish()
+			return nil
+		}
 		if err != nil {
 			return err
 		}
@@ -92,7 +106,7 @@ func (w *Worker) dispatch(ctx context.Context, kind string, build func(inv *invo
 		r.inflight.Add(-1)
 		w.inflight.Done()
 		if r.condemned.Load() {
-			return w.dispatch(ctx, kind, build, convert)
+			return w.dispatchOn(ctx, pick, gate, kind, build, convert)
 		}
 		return nil, nil, errors.New("the Worker is shutting down")
 	}
@@ -106,7 +120,13 @@ func (w *Worker) dispatch(ctx context.Context, kind string, build func(inv *invo
 	select {
 	case o := <-inv.result:
 		if o.err == errRepick {
-			return w.dispatch(ctx, kind, build, convert)
+			return w.dispatchOn(ctx, pick, gate, kind, build, convert)
+		}
+		if o.err == errGated {
+			if err := gate.wait(ctx); err != nil {
+				return nil, nil, err
+			}
+			return w.dispatchOn(ctx, pick, gate, kind, build, convert)
 		}
 		inv.limitWaitUntil(w.opts.WaitUntilLimit)
 		return o.value, inv.done, o.err

@@ -44,6 +44,12 @@ type Response struct {
 // Fetch dispatches a fetch event. A *ScriptError reports a failure inside the
 // Worker (the host answers 500); other errors come from the host side.
 func (w *Worker) Fetch(ctx context.Context, req *Request) (*Response, error) {
+	return w.fetchEntrypoint(ctx, req, "")
+}
+
+// fetchEntrypoint dispatches a fetch event to the default export, or to a new
+// instance of the named WorkerEntrypoint class (service bindings).
+func (w *Worker) fetchEntrypoint(ctx context.Context, req *Request, entrypoint string) (*Response, error) {
 	var inv0 *invocation
 	out, done, err := w.dispatch(ctx, "fetch", func(inv *invocation, vm *goja.Runtime) (goja.Value, error) {
 		inv0 = inv
@@ -56,26 +62,15 @@ func (w *Worker) Fetch(ctx context.Context, req *Request) (*Response, error) {
 		if w.format == bundle.ServiceWorkerFormat {
 			return r.dispatchFetchEvent(inv, reqObj)
 		}
-		h := r.handlers["fetch"]
+		recv, h, err := r.entrypoint(inv, entrypoint, "fetch")
+		if err != nil {
+			return nil, err
+		}
 		if h == nil {
 			return nil, &ScriptError{Kind: "type", Message: "Handler does not export a fetch() function."}
 		}
-		return h(r.exports, reqObj, r.env, inv.newContext(vm))
-	}, func(v goja.Value) (any, error) {
-		res, ok := fetch.ToResponse(v)
-		if !ok {
-			return nil, &ScriptError{Kind: "type", Message: "TypeError: Incorrect type for Promise: the Promise did not resolve to 'Response'."}
-		}
-		if res.Type == "error" {
-			return nil, &ScriptError{Kind: "type", Message: "TypeError: the Worker returned Response.error()"}
-		}
-		streaming := res.Body().Streaming()
-		out := &Response{Status: res.Status, StatusText: res.StatusText, Header: res.HTTPHeader(), Body: res.Body().Reader()}
-		if streaming && out.Body != nil {
-			out.Body = inv0.holdBody(out.Body)
-		}
-		return out, nil
-	})
+		return h(recv, reqObj, r.env, inv.newContext(vm))
+	}, func(v goja.Value) (any, error) { return convertResponse(inv0, v) })
 	if err != nil {
 		return nil, err
 	}
@@ -83,6 +78,24 @@ func (w *Worker) Fetch(ctx context.Context, req *Request) (*Response, error) {
 	res.Done = done
 	res.PassThrough = inv0 != nil && inv0.passThrough
 	return res, nil
+}
+
+// convertResponse turns the Response a fetch handler settled with into the
+// Go response (on the loop).
+func convertResponse(inv0 *invocation, v goja.Value) (any, error) {
+	res, ok := fetch.ToResponse(v)
+	if !ok {
+		return nil, &ScriptError{Kind: "type", Message: "TypeError: Incorrect type for Promise: the Promise did not resolve to 'Response'."}
+	}
+	if res.Type == "error" {
+		return nil, &ScriptError{Kind: "type", Message: "TypeError: the Worker returned Response.error()"}
+	}
+	streaming := res.Body().Streaming()
+	out := &Response{Status: res.Status, StatusText: res.StatusText, Header: res.HTTPHeader(), Body: res.Body().Reader()}
+	if streaming && out.Body != nil {
+		out.Body = inv0.holdBody(out.Body)
+	}
+	return out, nil
 }
 
 // dispatchFetchEvent runs the service-worker "fetch" listeners.

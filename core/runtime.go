@@ -30,6 +30,12 @@ type rt struct {
 	// Module format: the default export and its methods.
 	exports  *goja.Object
 	handlers map[string]goja.Callable
+	// module is the module namespace (named exports: Durable Object classes,
+	// WorkerEntrypoints); defaultClass the default export when it is a class.
+	module       *goja.Object
+	defaultClass *goja.Object
+	// objects are the Durable Objects living on this runtime (objects.go).
+	objects map[objectKey]*object
 	// Service-worker format: listeners registered with addEventListener.
 	listeners map[string][]goja.Callable
 
@@ -74,6 +80,7 @@ func (r *rt) condemn() {
 	for _, inv := range r.scopes {
 		inv.finish()
 	}
+	r.dropObjects()
 	// Stop after the tasks already queued: events picked before the swap
 	// find the runtime condemned and go to the new one (errRepick).
 	r.loop.Submit(nil, func(*goja.Runtime) error { r.loop.Stop(); return nil })
@@ -95,7 +102,7 @@ const preludeSource = `(function (g) {
 
 func (w *Worker) startRuntime(index int) (*rt, error) {
 	ready := make(chan error, 1)
-	r := &rt{w: w, index: index, scopes: map[*loop.Scope]*invocation{}, handlers: map[string]goja.Callable{}, listeners: map[string][]goja.Callable{}}
+	r := &rt{w: w, index: index, scopes: map[*loop.Scope]*invocation{}, objects: map[objectKey]*object{}, handlers: map[string]goja.Callable{}, listeners: map[string][]goja.Callable{}}
 	go func() {
 		vm := goja.New()
 		r.vm = vm
@@ -177,6 +184,10 @@ func (r *rt) evaluate() error {
 	if ns == nil {
 		return fmt.Errorf("the bundle did not define %s", bundle.ExportsGlobal)
 	}
+	r.module = ns
+	if err := r.checkObjectClasses(); err != nil {
+		return err
+	}
 	def, _ := ns.Get("default").(*goja.Object)
 	if def == nil {
 		return fmt.Errorf("the Worker has no default export: export an object with a fetch, scheduled or queue method, e.g. `export default { async fetch(request, env, ctx) { ... } }`")
@@ -184,6 +195,7 @@ func (r *rt) evaluate() error {
 	if _, isFn := goja.AssertFunction(def); isFn && def.Get("prototype") != nil {
 		// `export default class extends WorkerEntrypoint`: one instance per
 		// runtime stands in for Cloudflare's per-request instance.
+		r.defaultClass = def
 		inst, err := vm.New(def, vm.NewObject(), r.env)
 		if err != nil {
 			return &ScriptError{Kind: "startup", Message: "constructing the default export: " + errorMessage(err), Stack: errorStack(err)}

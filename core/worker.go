@@ -20,6 +20,7 @@ import (
 
 	"github.com/dop251/goja"
 
+	"github.com/ferry-run/ferry/bindings/do"
 	"github.com/ferry-run/ferry/core/bundle"
 	"github.com/ferry-run/ferry/core/env"
 )
@@ -63,6 +64,13 @@ type Options struct {
 	// AllowPrivateFetch lets fetch() reach loopback, private and link-local
 	// addresses (ferry dev sets it; production hosts refuse them by default).
 	AllowPrivateFetch bool
+	// DurableObjects are Durable Object classes the Worker hosts for other
+	// Workers' bindings (class → namespace); classes of its own
+	// Env.DurableObjects bindings are hosted anyway (objects.go).
+	DurableObjects map[string]string
+	// ObjectStore keeps the objects' storage; required when the Worker
+	// hosts a class.
+	ObjectStore do.Store
 }
 
 // Worker is a compiled Worker with its pool of runtimes.
@@ -79,6 +87,11 @@ type Worker struct {
 
 	closeOnce sync.Once
 	inflight  sync.WaitGroup
+
+	// Durable Objects (objects.go).
+	classes map[string]*objectClass
+	gates   sync.Map // objectKey → *objectGate
+	alarms  *alarmTimers
 }
 
 // New compiles the bundle and starts the runtimes. It fails if the script's top
@@ -117,6 +130,9 @@ func New(opts Options) (*Worker, error) {
 		return nil, err
 	}
 	w := &Worker{opts: opts, program: prg, format: opts.Bundle.Format, log: log}
+	if err := w.setupObjects(); err != nil {
+		return nil, err
+	}
 
 	// Instantiate the runtimes in parallel: each costs a few milliseconds of
 	// script evaluation, and start-up time is what a cold start waits for.
@@ -141,6 +157,10 @@ func New(opts Options) (*Worker, error) {
 				return nil, e
 			}
 		}
+	}
+	if err := w.scheduleStoredAlarms(); err != nil {
+		w.Close()
+		return nil, err
 	}
 	return w, nil
 }
@@ -172,7 +192,9 @@ func Compile(b *bundle.Result) (prg *goja.Program, err error) {
 // runtimes. New events must not be dispatched after Close starts.
 func (w *Worker) Close() {
 	w.closeOnce.Do(func() {
+		w.stopAlarms()
 		w.inflight.Wait()
+		w.closeObjects()
 		for i := range w.runtimes {
 			if r := w.runtimes[i].Load(); r != nil {
 				r.loop.Stop()

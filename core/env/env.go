@@ -38,7 +38,12 @@ type Spec struct {
 	// has none; AssetsBinding names the env binding to them ("" for none).
 	Assets        *assets.Server
 	AssetsBinding string
-	json          map[string]string // pre-encoded non-string vars, so each runtime only parses
+	// DurableObjects maps binding names to Durable Object namespaces
+	// (wrangler's durable_objects.bindings), Services to other Workers or
+	// entrypoints (wrangler's services); see durable.go.
+	DurableObjects map[string]*DurableObjectNamespace
+	Services       map[string]Service
+	json           map[string]string // pre-encoded non-string vars, so each runtime only parses
 }
 
 // Prepare validates and pre-encodes the spec.
@@ -98,6 +103,7 @@ func (s *Spec) Names() []string {
 	if k := s.AssetsBinding; k != "" && s.Assets != nil && !seen[k] {
 		out = append(out, k)
 	}
+	out = s.rpcNames(out, seen)
 	sort.Strings(out)
 	return out
 }
@@ -121,6 +127,13 @@ func (s *Spec) Object(l *loop.Loop) (*goja.Object, error) {
 	var queueGlue *queueGlue
 	var r2Glue *r2Glue
 	for _, k := range s.Names() {
+		if v, ok, err := s.rpcBinding(l, k); ok {
+			if err != nil {
+				return nil, err
+			}
+			_ = obj.Set(k, v)
+			continue
+		}
 		if k == s.AssetsBinding && s.Assets != nil {
 			_ = obj.Set(k, newAssetsGlue(l).wrap(s.Assets))
 			continue
