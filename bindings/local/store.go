@@ -46,6 +46,7 @@ type Store struct {
 	r2      *r2Store       // opened by the first R2 call
 	queues  *queueState
 	do      *DurableObjects // do.go
+	cache   *Cache          // cache.go
 	closed  bool
 }
 
@@ -92,6 +93,9 @@ func (s *Store) Close() error {
 	err = errors.Join(err, s.closeD1())
 	if s.do != nil {
 		err = errors.Join(err, s.do.close())
+	}
+	if s.cache != nil {
+		err = errors.Join(err, s.cache.close())
 	}
 	return err
 }
