@@ -68,19 +68,16 @@ func (a *API) run(method string, required int, call goja.FunctionCall, prep func
 		_ = resolve(a.toValue(v))
 	}
 	if !j.heavy {
+		// The spec runs the operation "in parallel" and settles the promise
+		// in a later task: neither a result nor an error from the operation
+		// itself (a bad usage, a wrong tag) may settle it before microtasks
+		// queued after the call run (WPT checks both). The work is done
+		// now; only the settling waits for the next turn of the loop.
 		v, err := j.run()
-		if err != nil {
-			// The spec runs the operation "in parallel" and rejects in a
-			// later task: an error from the operation itself (a bad usage,
-			// a wrong tag) must not reject before microtasks queued after
-			// the call run (WPT checks this). Successes settle at once.
-			a.loop.Reserve()(func(*goja.Runtime) error {
-				settle(nil, err)
-				return nil
-			})
-			return vm.ToValue(p)
-		}
-		settle(v, nil)
+		a.loop.Reserve()(func(*goja.Runtime) error {
+			settle(v, err)
+			return nil
+		})
 		return vm.ToValue(p)
 	}
 	done := a.loop.Reserve()
