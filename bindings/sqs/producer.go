@@ -105,6 +105,9 @@ func NewProducer(client *sqs.Client, queueURL string, opts ...Option) *Producer 
 	return &Producer{client: client, url: queueURL, name: QueueName(queueURL), now: o.now, retries: o.retries, backoff: o.backoff}
 }
 
+// Queue is the name of the SQS queue the producer sends to.
+func (p *Producer) Queue() string { return p.name }
+
 // QueueName is the queue name at the end of an SQS queue URL.
 func QueueName(queueURL string) string {
 	return queueURL[strings.LastIndexByte(queueURL, '/')+1:]
