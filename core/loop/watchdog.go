@@ -13,26 +13,36 @@ import (
 // watchdog interrupts the VM once the loop thread has used the budget. It
 // sleeps for the remaining budget in wall time, then checks the thread's CPU
 // clock: if the thread was descheduled meanwhile, it sleeps again for what
-// is left.
+// is left. A loop has one, re-armed for each limited task, so a task costs a
+// timer reset rather than a new timer.
 type watchdog struct {
 	l      *Loop
-	clock  cpuClock
 	mu     sync.Mutex
 	timer  *time.Timer
+	clock  cpuClock
 	start  time.Duration
 	budget time.Duration
 	active bool
 	fired  bool
 }
 
-func (l *Loop) arm(clock cpuClock, budget time.Duration) *watchdog {
-	w := &watchdog{l: l, clock: clock, start: clock.now(), budget: budget, active: true}
+// arm starts watching a task that began at start (a reading of clock) and
+// may use budget.
+func (w *watchdog) arm(clock cpuClock, start, budget time.Duration) {
 	w.mu.Lock()
-	w.timer = time.AfterFunc(budget, w.check)
-	w.mu.Unlock()
-	return w
+	defer w.mu.Unlock()
+	w.clock, w.start, w.budget = clock, start, budget
+	w.active, w.fired = true, false
+	if w.timer == nil {
+		w.timer = time.AfterFunc(budget, w.check)
+	} else {
+		w.timer.Reset(budget)
+	}
 }
 
+// check runs when the timer fires. A firing left over from an earlier arm
+// finds the watchdog disarmed, or checks the current task, which is right
+// either way.
 func (w *watchdog) check() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -40,7 +50,7 @@ func (w *watchdog) check() {
 		return
 	}
 	used := w.clock.now() - w.start
-	if left := w.budget - used; left > 0 && w.clock.precise {
+	if left := w.budget - used; left > 0 {
 		w.timer.Reset(left)
 		return
 	}
