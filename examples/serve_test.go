@@ -211,32 +211,7 @@ export default {
 };
 `)
 	cmd := exec.Command(bin, "serve", dir, "--port", "0", "--ip", "127.0.0.1", "--no-persist", "--grace", "10s")
-	logs := &testutil.SyncBuffer{}
-	cmd.Stdout, cmd.Stderr = logs, logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		if t.Failed() {
-			t.Logf("ferry serve log:\n%s", logs)
-		}
-	})
-	var addr string
-	if !waitUntil(30*time.Second, func() bool {
-		for _, l := range strings.Split(logs.String(), "\n") {
-			var rec struct{ Msg, URL string }
-			if json.Unmarshal([]byte(l), &rec) == nil && strings.HasPrefix(rec.Msg, "ready on ") {
-				addr = strings.TrimPrefix(rec.URL, "http://")
-				return true
-			}
-		}
-		return false
-	}) {
-		t.Fatalf("ferry serve did not start:\n%s", logs)
-	}
+	addr, logs, exited := startServeProcess(t, cmd)
 
 	const slow, waiting = 20, 10
 	type result struct {
@@ -344,4 +319,38 @@ func copyDir(t *testing.T, from, to string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// startServeProcess starts cmd, a `ferry serve` with JSON logs, waits for its
+// ready record and returns the address it listens on, its log, and a channel
+// that receives cmd.Wait's result. The process is killed when the test ends.
+func startServeProcess(t *testing.T, cmd *exec.Cmd) (string, *testutil.SyncBuffer, <-chan error) {
+	t.Helper()
+	logs := &testutil.SyncBuffer{}
+	cmd.Stdout, cmd.Stderr = logs, logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		if t.Failed() {
+			t.Logf("ferry serve log:\n%s", logs)
+		}
+	})
+	var addr string
+	if !waitUntil(30*time.Second, func() bool {
+		for _, l := range strings.Split(logs.String(), "\n") {
+			var rec struct{ Msg, URL string }
+			if json.Unmarshal([]byte(l), &rec) == nil && strings.HasPrefix(rec.Msg, "ready on ") {
+				addr = strings.TrimPrefix(rec.URL, "http://")
+				return true
+			}
+		}
+		return false
+	}) {
+		t.Fatalf("ferry serve did not start:\n%s", logs)
+	}
+	return addr, logs, exited
 }

@@ -38,39 +38,14 @@ var zipTime = time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC)
 // binary for the function's architecture; it is copied unless it already is
 // dir/bootstrap. m.Bundle, m.SourceMap and m.EngineMap are set here.
 func WriteArtifact(dir string, m *manifest.Manifest, b *bundle.Result, bootstrap string) (*Artifact, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("creating %s: %w", dir, err)
-	}
-	engineMap, err := engineSourceMap(b.SourceMap)
-	if err != nil {
+	m.Runtime, m.Handler = manifest.Runtime, manifest.BootstrapExe
+	if err := WriteBundle(dir, m, b); err != nil {
 		return nil, err
 	}
-	m.Schema = manifest.Schema
-	m.Bundle, m.SourceMap, m.EngineMap = manifest.BundleFile, manifest.SourceMap, manifest.EngineMap
-	m.Runtime, m.Handler = manifest.Runtime, manifest.BootstrapExe
-	mj, err := m.Marshal()
-	if err != nil {
-		return nil, fmt.Errorf("encoding the manifest: %w", err)
-	}
-
 	bootPath := filepath.Join(dir, manifest.BootstrapExe)
 	if !samePath(bootstrap, bootPath) {
 		if err := copyFile(bootstrap, bootPath, 0o755); err != nil {
 			return nil, fmt.Errorf("copying the bootstrap: %w", err)
-		}
-	}
-	files := []struct {
-		name string
-		data []byte
-	}{
-		{manifest.BundleFile, b.Code},
-		{manifest.SourceMap, b.SourceMap},
-		{manifest.EngineMap, engineMap},
-		{manifest.FileName, mj},
-	}
-	for _, f := range files {
-		if err := os.WriteFile(filepath.Join(dir, f.name), f.data, 0o644); err != nil {
-			return nil, fmt.Errorf("writing %s: %w", f.name, err)
 		}
 	}
 
@@ -107,6 +82,41 @@ func WriteArtifact(dir string, m *manifest.Manifest, b *bundle.Result, bootstrap
 	}
 	art.ZipSize = st.Size()
 	return art, nil
+}
+
+// WriteBundle writes the bundle, its two source maps and the manifest into
+// dir (made if needed), as LoadArtifact reads them; m.Schema, m.Bundle,
+// m.SourceMap and m.EngineMap are set here. WriteArtifact and the other
+// targets that ship the bundle as files (a container image) use it.
+func WriteBundle(dir string, m *manifest.Manifest, b *bundle.Result) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("creating %s: %w", dir, err)
+	}
+	engineMap, err := engineSourceMap(b.SourceMap)
+	if err != nil {
+		return err
+	}
+	m.Schema = manifest.Schema
+	m.Bundle, m.SourceMap, m.EngineMap = manifest.BundleFile, manifest.SourceMap, manifest.EngineMap
+	mj, err := m.Marshal()
+	if err != nil {
+		return fmt.Errorf("encoding the manifest: %w", err)
+	}
+	files := []struct {
+		name string
+		data []byte
+	}{
+		{manifest.BundleFile, b.Code},
+		{manifest.SourceMap, b.SourceMap},
+		{manifest.EngineMap, engineMap},
+		{manifest.FileName, mj},
+	}
+	for _, f := range files {
+		if err := os.WriteFile(filepath.Join(dir, f.name), f.data, 0o644); err != nil {
+			return fmt.Errorf("writing %s: %w", f.name, err)
+		}
+	}
+	return nil
 }
 
 func addToZip(zw *zip.Writer, path, name string) (int64, error) {

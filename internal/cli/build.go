@@ -24,7 +24,7 @@ import (
 	"github.com/ferry-run/ferry/core/env"
 )
 
-const buildUsage = `Usage: ferry build --target lambda [DIR] [flags]
+const buildUsage = `Usage: ferry build --target lambda|container [DIR] [flags]
 
 Builds the Worker in DIR (default: the current directory) for a host.
 
@@ -36,6 +36,11 @@ to --out (default DIR/.ferry/lambda) and zips it to the same path + ".zip":
                    worker.goja.map (the same, in the form the engine reads)
   manifest.json    name, handlers, vars, required secrets, bindings, crons and
                    queue consumers: what the Terraform provider deploys
+
+--target container writes a container image context to --out (default
+DIR/.ferry/container): ferry (a static linux/<arch> ferry binary), app/ (the
+bundle and manifest.json, as above) and a Dockerfile running
+ferry serve /app as a non-root user.
 
 The bootstrap is this ferry binary when it already is a statically linked
 linux/<arch> build; otherwise ferry cross-compiles itself with the Go toolchain (go on
@@ -56,12 +61,12 @@ type buildOptions struct {
 func buildFlags(st *State) (*flag.FlagSet, *buildOptions) {
 	o := &buildOptions{}
 	fs := newFlagSet(st, "build", buildUsage)
-	fs.StringVar(&o.target, "target", "", "what to build for: lambda")
+	fs.StringVar(&o.target, "target", "", "what to build for: lambda or container")
 	fs.StringVar(&o.out, "out", "", "output directory (default DIR/.ferry/<target>)")
-	fs.StringVar(&o.arch, "arch", "x86_64", "Lambda architecture: x86_64 or arm64")
+	fs.StringVar(&o.arch, "arch", "x86_64", "architecture: x86_64 (or amd64) or arm64")
 	fs.StringVar(&o.main, "main", "", "entry file, instead of main from the wrangler config")
 	fs.StringVar(&o.envName, "env", "", "wrangler environment ([env.NAME]) to build")
-	fs.StringVar(&o.bootstrap, "bootstrap", "", "use this linux ferry binary as the bootstrap instead of building one")
+	fs.StringVar(&o.bootstrap, "bootstrap", "", "use this linux ferry binary (the bootstrap, or the container's ferry) instead of building one")
 	return fs, o
 }
 
@@ -78,17 +83,20 @@ func runBuild(st *State, args []string) error {
 		return &usageError{msg: "ferry build takes one directory, got " + strings.Join(pos, " "), usage: buildUsage}
 	}
 	switch o.target {
-	case "lambda":
+	case "lambda", "container":
 	case "":
-		return &usageError{msg: "ferry build needs --target (lambda)", usage: buildUsage}
-	case "gcf", "container":
-		return fmt.Errorf("--target %s is not implemented yet; lambda is", o.target)
+		return &usageError{msg: "ferry build needs --target (lambda or container)", usage: buildUsage}
+	case "gcf":
+		return fmt.Errorf("--target %s is not implemented yet; lambda and container are", o.target)
 	default:
-		return &usageError{msg: fmt.Sprintf("unknown --target %q (want lambda)", o.target), usage: buildUsage}
+		return &usageError{msg: fmt.Sprintf("unknown --target %q (want lambda or container)", o.target), usage: buildUsage}
 	}
-	goarch, ok := map[string]string{"x86_64": "amd64", "arm64": "arm64"}[o.arch]
+	goarch, ok := map[string]string{"x86_64": "amd64", "amd64": "amd64", "arm64": "arm64"}[o.arch]
 	if !ok {
 		return &usageError{msg: fmt.Sprintf("--arch %q: want x86_64 or arm64", o.arch), usage: buildUsage}
+	}
+	if o.arch == "amd64" {
+		o.arch = "x86_64" // the manifest uses Lambda's names
 	}
 	wd, err := st.Getwd()
 	if err != nil {
@@ -100,7 +108,7 @@ func runBuild(st *State, args []string) error {
 	}
 	out := absIf(wd, o.out)
 	if out == "" {
-		out = filepath.Join(dir, ".ferry", "lambda")
+		out = filepath.Join(dir, ".ferry", o.target)
 	}
 	log := slog.New(newLogHandler(st.Stderr, slog.LevelWarn))
 	start := time.Now()
@@ -123,6 +131,9 @@ func runBuild(st *State, args []string) error {
 	m, err := lambdaManifest(p, b, o.arch)
 	if err != nil {
 		return err
+	}
+	if o.target == "container" {
+		return buildContainer(st, o, m, b, goarch, out, wd, start)
 	}
 	boot, how, err := lambdaBootstrap(st, o.bootstrap, goarch, out)
 	if err != nil {

@@ -73,7 +73,7 @@ func TestBuildLambdaUsage(t *testing.T) {
 		code int
 		err  string
 	}{
-		{[]string{"build", "x"}, 2, "ferry build needs --target (lambda)"},
+		{[]string{"build", "x"}, 2, "ferry build needs --target (lambda"},
 		{[]string{"build", "--target", "k8s"}, 2, `unknown --target "k8s"`},
 		{[]string{"build", "--target", "lambda", "--arch", "mips"}, 2, `--arch "mips": want x86_64 or arm64`},
 		{[]string{"build", "--target", "gcf"}, 1, "--target gcf is not implemented yet"},
