@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/ferry-run/ferry/core"
@@ -36,6 +37,41 @@ func BenchmarkHono(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		r, err := w.Fetch(ctx, &core.Request{Method: "GET", URL: "http://example.test/api/hello/bench", Header: h})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if r.Status != 200 {
+			b.Fatalf("status %d", r.Status)
+		}
+		_, _ = io.Copy(io.Discard, r.Body)
+		r.Body.Close()
+	}
+}
+
+// BenchmarkEcho is the harness's echo workload in process: a 4 KiB JSON
+// POST parsed with request.json() and sent back with Response.json().
+func BenchmarkEcho(b *testing.B) {
+	entry, err := filepath.Abs("../bench/workloads/echo.js")
+	if err != nil {
+		b.Fatal(err)
+	}
+	res, err := bundle.Build(bundle.Options{Entry: entry})
+	if err != nil {
+		b.Fatal(err)
+	}
+	w, err := core.New(core.Options{Bundle: res, Runtimes: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(w.Close)
+	item := `{"k":"0123456789abcdef","n":[1,2,3,4,5,6,7,8,9,10],"ok":true}`
+	body := `{"items":[` + strings.Repeat(item+",", 63) + item + `]}`
+	ctx := context.Background()
+	h := http.Header{"Content-Type": {"application/json"}}
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		r, err := w.Fetch(ctx, &core.Request{Method: "POST", URL: "http://example.test/", Header: h, Body: io.NopCloser(strings.NewReader(body))})
 		if err != nil {
 			b.Fatal(err)
 		}
