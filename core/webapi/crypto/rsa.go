@@ -24,7 +24,46 @@ func rsaUsages(name string) (public, private Usages) {
 	return UsageVerify, UsageSign
 }
 
-var f4 = []byte{1, 0, 1}
+// generateRSAKey makes a key with public exponent e (3 or 65537). Go's
+// rsa.GenerateKey always uses 65537; for other exponents the two primes come
+// from crypto/rand.Prime, retried until e is invertible modulo p-1 and q-1.
+func generateRSAKey(bits, e int) (*rsa.PrivateKey, error) {
+	if e == 65537 {
+		return rsa.GenerateKey(rand.Reader, bits)
+	}
+	E := big.NewInt(int64(e))
+	one := big.NewInt(1)
+	for {
+		p, err := rand.Prime(rand.Reader, bits-bits/2)
+		if err != nil {
+			return nil, err
+		}
+		q, err := rand.Prime(rand.Reader, bits/2)
+		if err != nil {
+			return nil, err
+		}
+		if p.Cmp(q) == 0 {
+			continue
+		}
+		n := new(big.Int).Mul(p, q)
+		if n.BitLen() != bits {
+			continue
+		}
+		pm1 := new(big.Int).Sub(p, one)
+		qm1 := new(big.Int).Sub(q, one)
+		phi := new(big.Int).Mul(pm1, qm1)
+		d := new(big.Int).ModInverse(E, phi)
+		if d == nil {
+			continue // e divides p-1 or q-1
+		}
+		k := &rsa.PrivateKey{PublicKey: rsa.PublicKey{N: n, E: e}, D: d, Primes: []*big.Int{p, q}}
+		k.Precompute()
+		if err := k.Validate(); err != nil {
+			return nil, err
+		}
+		return k, nil
+	}
+}
 
 func rsaAlgorithm(name, hash string, pub *rsa.PublicKey) KeyAlgorithm {
 	return KeyAlgorithm{Name: name, Hash: hash, ModulusLength: pub.N.BitLen(),
@@ -39,7 +78,7 @@ func generateRSA(p *params, extractable bool, usages Usages) (any, error) {
 	if err := rsaParamsError(p); err != nil {
 		return nil, err
 	}
-	priv, err := rsa.GenerateKey(rand.Reader, p.modulusLength)
+	priv, err := generateRSAKey(p.modulusLength, rsaExponent(p.publicExponent))
 	if err != nil {
 		return nil, operationError("Generating the RSA key failed: %v", err)
 	}
@@ -50,9 +89,25 @@ func generateRSA(p *params, extractable bool, usages Usages) (any, error) {
 	}, nil
 }
 
+// rsaExponent is a big-endian publicExponent as an int, or 0 when it is
+// larger than any exponent Ferry generates keys with.
+func rsaExponent(b []byte) int {
+	b = bytes.TrimLeft(b, "\x00")
+	if len(b) > 4 {
+		return 0
+	}
+	e := 0
+	for _, c := range b {
+		e = e<<8 | int(c)
+	}
+	return e
+}
+
 func rsaParamsError(p *params) error {
-	if !bytes.Equal(bytes.TrimLeft(p.publicExponent, "\x00"), f4) {
-		return operationError("The \"publicExponent\" must be 65537 (Ferry cannot generate keys with other exponents).")
+	// Workers (BoringSSL) generate keys with the exponents 3 and 65537 only,
+	// and say so in this message.
+	if e := rsaExponent(p.publicExponent); e != 3 && e != 65537 {
+		return operationError("The \"publicExponent\" must be either 3 or 65537, but got %s.", new(big.Int).SetBytes(p.publicExponent))
 	}
 	if p.modulusLength < 1024 || p.modulusLength > maxModulus || p.modulusLength%8 != 0 {
 		return operationError("The modulus length must be a multiple of 8 between 1024 and %d, not %d.", maxModulus, p.modulusLength)

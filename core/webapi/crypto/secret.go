@@ -238,7 +238,9 @@ func derivePBKDF2(p *params, k *Key, length int, hasLength bool) ([]byte, error)
 		return nil, notSupported("Pbkdf2 failed: iteration counts above %d are not supported (requested %d).", maxPBKDF2Iterations, p.iterations)
 	}
 	if length == 0 {
-		return []byte{}, nil
+		// Unlike HKDF, a zero length is an error for PBKDF2, in Workers and
+		// in WPT's derive_bits_keys/pbkdf2 tests.
+		return nil, operationError("PBKDF2 requires a derived key length that is a non-zero multiple of 8 bits.")
 	}
 	h := newHash(p.hash)
 	out, err := pbkdf2.Key(func() hash.Hash { return h() }, string(k.secret()), p.salt, p.iterations, length/8)

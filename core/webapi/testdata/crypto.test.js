@@ -386,6 +386,7 @@ test("PBKDF2: RFC 6070 and SHA-256 vectors; deriveKey; errors", async () => {
   await rejectsWith(subtle.deriveBits({ ...params, iterations: 0 }, k, 256), "OperationError", "zero iterations");
   await rejectsWith(subtle.deriveBits(params, k, null), "OperationError", "null length");
   await rejectsWith(subtle.deriveBits(params, k, 7), "OperationError", "length 7");
+  await rejectsWith(subtle.deriveBits(params, k, 0), "OperationError", "length 0 (Workers; WPT pbkdf2)");
   await rejectsWith(subtle.deriveBits({ name: "PBKDF2", salt: new Uint8Array(), hash: "SHA-256" }, k, 256), "TypeError", "missing iterations");
   await rejectsWith(subtle.importKey("raw", te.encode("pw"), "PBKDF2", false, ["encrypt"]), "SyntaxError", "encrypt usage");
 });

@@ -144,6 +144,26 @@ test("RSA: JWK round trips for every algorithm; JWK errors", async () => {
   await rejectsWith(subtle.importKey("jwk", pubOnly, alg, true, ["sign"]), "SyntaxError", "sign usage on a public JWK");
 });
 
+test("RSA: generateKey with public exponent 3 (as Workers allow)", async () => {
+  for (const name of ["RSASSA-PKCS1-v1_5", "RSA-PSS", "RSA-OAEP"]) {
+    const usages = name === "RSA-OAEP" ? ["encrypt", "decrypt"] : ["sign", "verify"];
+    const { publicKey, privateKey } = await subtle.generateKey(
+      { name, modulusLength: 1024, publicExponent: new Uint8Array([3]), hash: "SHA-256" }, true, usages);
+    assertEquals([...publicKey.algorithm.publicExponent], [3]);
+    assertEquals((await subtle.exportKey("jwk", publicKey)).e, "Aw");
+    if (name === "RSA-OAEP") {
+      const ct = await subtle.encrypt(name, publicKey, MSG);
+      assertEquals(hex(await subtle.decrypt(name, privateKey, ct)), hex(MSG));
+    } else {
+      const alg = { name, saltLength: 32 };
+      assert(await subtle.verify(alg, publicKey, await subtle.sign(alg, privateKey, MSG), MSG), name);
+    }
+    // The private key survives a PKCS #8 round trip.
+    const again = await subtle.importKey("pkcs8", await subtle.exportKey("pkcs8", privateKey), { name, hash: "SHA-256" }, true, [usages[1] === "verify" ? "sign" : "decrypt"]);
+    assertEquals([...again.algorithm.publicExponent], [3]);
+  }
+});
+
 test("RSA: generateKey", async () => {
   const { publicKey, privateKey } = await subtle.generateKey(
     { name: "RSASSA-PKCS1-v1_5", modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" },
@@ -155,7 +175,9 @@ test("RSA: generateKey", async () => {
   assert(await subtle.verify("RSASSA-PKCS1-v1_5", publicKey, sig, MSG));
   const params = { name: "RSA-OAEP", modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" };
   await rejectsWith(subtle.generateKey({ ...params, publicExponent: [1, 0, 1] }, false, ["encrypt"]), "TypeError", "exponent must be a Uint8Array");
-  await rejectsWith(subtle.generateKey({ ...params, publicExponent: new Uint8Array([3]) }, false, ["encrypt"]), "OperationError", "exponent 3");
+  const e = await rejectsWith(subtle.generateKey({ ...params, publicExponent: new Uint8Array([1, 0, 0]) }, false, ["encrypt"]), "OperationError", "exponent 65536");
+  assertEquals(e.message, 'The "publicExponent" must be either 3 or 65537, but got 65536.');
+  await rejectsWith(subtle.generateKey({ ...params, publicExponent: new Uint8Array([1]) }, false, ["decrypt"]), "OperationError", "exponent 1");
   await rejectsWith(subtle.generateKey({ ...params, modulusLength: 256 }, false, ["encrypt"]), "OperationError", "tiny modulus");
   await rejectsWith(subtle.generateKey(params, false, ["sign"]), "SyntaxError", "sign usage for RSA-OAEP");
   await rejectsWith(subtle.generateKey(params, false, ["encrypt"]), "SyntaxError", "no private usage");
