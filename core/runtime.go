@@ -130,7 +130,7 @@ func (r *rt) install() error {
 		AllowPrivate: r.w.opts.AllowPrivateFetch,
 		Subrequest:   r.subrequest,
 		Context:      r.eventContext,
-	}})
+	}, Cache: r.w.opts.Cache})
 	r.installExecutionContext()
 	preludeOnce.Do(func() { prelude = goja.MustCompile("ferry:prelude", preludeSource, true) })
 	if _, err := vm.RunProgram(prelude); err != nil {

@@ -20,6 +20,7 @@ import (
 
 	"github.com/dop251/goja"
 
+	"github.com/ferry-run/ferry/bindings/cache"
 	"github.com/ferry-run/ferry/bindings/do"
 	"github.com/ferry-run/ferry/core/bundle"
 	"github.com/ferry-run/ferry/core/env"
@@ -64,6 +65,9 @@ type Options struct {
 	// AllowPrivateFetch lets fetch() reach loopback, private and link-local
 	// addresses (ferry dev sets it; production hosts refuse them by default).
 	AllowPrivateFetch bool
+	// Cache stores the Cache API's responses; nil stores nothing (as on
+	// workers.dev).
+	Cache cache.Store
 	// DurableObjects are Durable Object classes the Worker hosts for other
 	// Workers' bindings (class → namespace); classes of its own
 	// Env.DurableObjects bindings are hosted anyway (objects.go).

@@ -5,7 +5,9 @@ package webapi
 import (
 	"github.com/dop251/goja"
 
+	store "github.com/ferry-run/ferry/bindings/cache"
 	"github.com/ferry-run/ferry/core/loop"
+	"github.com/ferry-run/ferry/core/webapi/cache"
 	"github.com/ferry-run/ferry/core/webapi/clone"
 	"github.com/ferry-run/ferry/core/webapi/compression"
 	"github.com/ferry-run/ferry/core/webapi/console"
@@ -29,6 +31,9 @@ type Options struct {
 	ReportError func(goja.Value)
 	// Fetch configures outbound fetch().
 	Fetch fetch.Options
+	// Cache stores the Cache API's responses (caches.default, caches.open);
+	// nil stores nothing.
+	Cache store.Store
 }
 
 // Install defines the globals on l's runtime (call on the loop goroutine) and
@@ -56,5 +61,7 @@ func Install(l *loop.Loop, o Options) *fetch.API {
 	streams.Install(l)              // after encoding, events and clone; before fetch: bodies are streams
 	compression.Install(l)          // after streams
 	cryptoAPI.InstallDigestStream() // extends WritableStream
-	return fetch.Install(l, o.Fetch)
+	f := fetch.Install(l, o.Fetch)
+	cache.Install(l, cache.Options{Store: o.Cache}) // after fetch
+	return f
 }
