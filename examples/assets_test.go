@@ -136,6 +136,37 @@ func TestStaticSite(t *testing.T) {
 			t.Errorf("/api/page-info = %+v (page ETag %s)", info, page.Header.Get("ETag"))
 		}
 	})
+
+	t.Run("cache", func(t *testing.T) {
+		// /api/stats is computed once, then answered from caches.default
+		// (stored by ctx.waitUntil after the first response).
+		first, body := fetchSite(t, "GET", base+"/api/stats")
+		var stats struct {
+			Pages      int    `json:"pages"`
+			Bytes      int    `json:"bytes"`
+			ComputedAt string `json:"computedAt"`
+		}
+		if err := json.Unmarshal([]byte(body), &stats); err != nil || first.StatusCode != 200 || stats.Pages != 4 || stats.Bytes == 0 {
+			t.Fatalf("/api/stats = %d %s (%v)", first.StatusCode, body, err)
+		}
+		if first.Header.Get("Cf-Cache-Status") != "" {
+			t.Fatalf("the first answer came from the cache")
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			res, again := fetchSite(t, "GET", base+"/api/stats")
+			if res.Header.Get("Cf-Cache-Status") == "HIT" {
+				if again != body || res.Header.Get("Cache-Control") != "public, max-age=60" {
+					t.Errorf("cached answer %q (Cache-Control %q), want %q", again, res.Header.Get("Cache-Control"), body)
+				}
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("/api/stats never came from the cache")
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	})
 }
 
 // TestStaticSiteReload edits a page while ferry dev runs: the new content is

@@ -20,6 +20,15 @@ import (
 func (p *project) workerOptions(b *bundle.Result, runtimes int, log *slog.Logger, prod bool) (core.Options, error) {
 	spec := &env.Spec{}
 	opts := core.Options{Bundle: b, Runtimes: runtimes, Env: spec, Log: log, Dev: !prod, AllowPrivateFetch: !prod}
+	if p.store != nil {
+		// The Cache API (caches.default, caches.open) keeps its entries
+		// in the state directory too.
+		c, cerr := p.store.Cache()
+		if cerr != nil {
+			return opts, cerr
+		}
+		opts.Cache = c
+	}
 	cfg := p.cfg
 	if cfg == nil {
 		return opts, nil
