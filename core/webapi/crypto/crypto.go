@@ -131,8 +131,13 @@ func KeyOf(v goja.Value) (*Key, bool) {
 
 func getRandomValues(vm *goja.Runtime, v goja.Value) goja.Value {
 	b, ok := js.Bytes(vm, v)
-	if !ok || !isIntegerArray(v) {
-		panic(vm.NewTypeError("crypto.getRandomValues() requires an integer-type TypedArray"))
+	if !ok || isArrayBuffer(v) {
+		panic(vm.NewTypeError("Failed to execute 'getRandomValues' on 'Crypto': parameter 1 is not of type 'ArrayBufferView'."))
+	}
+	if !isIntegerArray(v) {
+		// A view, but not of integers (a float array, a DataView): the
+		// spec's TypeMismatchError, with Workers' message.
+		js.ThrowDOMException(vm, "TypeMismatchError", "ArrayBufferView argument to getRandomValues() must be an integer-typed view.")
 	}
 	if len(b) > 65536 {
 		js.ThrowDOMException(vm, "QuotaExceededError", fmt.Sprintf("The ArrayBufferView's byte length (%d) exceeds the number of bytes of entropy available via this API (65536).", len(b)))
@@ -207,4 +212,11 @@ func (a *API) timingSafeEqual(call goja.FunctionCall) goja.Value {
 		panic(vm.NewTypeError("Input buffers must have the same byte length."))
 	}
 	return vm.ToValue(subtle.ConstantTimeCompare(x, y) == 1)
+}
+
+// isArrayBuffer reports whether a BufferSource is an ArrayBuffer rather than
+// a view of one.
+func isArrayBuffer(v goja.Value) bool {
+	_, ok := v.Export().(goja.ArrayBuffer)
+	return ok
 }
