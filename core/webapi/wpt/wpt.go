@@ -311,17 +311,25 @@ func RunFile(o Options, file string) (*Result, error) {
 			mu.Unlock()
 			l.Stop()
 		})
+		// The scripts run nested in one native call so that no microtask
+		// runs between them (goja drains its job queue only when the
+		// outermost call returns): testharness's shell environment counts
+		// as loaded after its first microtask, and would otherwise complete
+		// the file as soon as the first test of a later script finished.
+		_ = g.Set("__wptLoad", func() {
+			for _, s := range scripts {
+				if _, err := vm.RunScript(s.name, s.src); err != nil {
+					// As in a browser: a script that throws does not stop
+					// the next; the error is reported with the results.
+					errs = append(errs, fmt.Sprintf("loading %s: %s", s.name, errorText(err)))
+				}
+			}
+		})
 		if _, err := vm.RunScript("(prelude)", prelude); err != nil {
 			return err
 		}
-		for _, s := range scripts {
-			if _, err := vm.RunScript(s.name, s.src); err != nil {
-				// As in a browser: a script that throws does not stop the
-				// next; testharness reports the uncaught error.
-				errs = append(errs, fmt.Sprintf("loading %s: %s", s.name, errorText(err)))
-			}
-		}
-		return nil
+		_, err := vm.RunScript("(load)", "__wptLoad()")
+		return err
 	})
 
 	// Time out the harness when the file takes too long, or when the loop
