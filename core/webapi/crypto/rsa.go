@@ -78,6 +78,11 @@ func generateRSA(p *params, extractable bool, usages Usages) (any, error) {
 	if err := rsaParamsError(p); err != nil {
 		return nil, err
 	}
+	if usages&privU == 0 {
+		// The private key would have no usages: the spec's SyntaxError,
+		// found before spending seconds on a key that is thrown away.
+		return nil, syntaxError("Usages cannot be empty when creating a key.")
+	}
 	priv, err := generateRSAKey(p.modulusLength, rsaExponent(p.publicExponent))
 	if err != nil {
 		return nil, operationError("Generating the RSA key failed: %v", err)
