@@ -33,6 +33,9 @@ wrangler.toml, or pass --main. Secrets come from .dev.vars (or .env).
 Cron triggers fire on schedule; GET /__scheduled?cron=EXPR runs one by hand.
 KV and R2 data live in .ferry/state next to the config (--persist-to,
 --no-persist); seed or inspect them with ferry kv and ferry r2.
+-c CONFIG (repeatable, like wrangler dev -c a -c b) runs several Workers: DIR
+or the first config is served, the others answer its service and Durable
+Object bindings.
 
 Flags:
 `
@@ -46,6 +49,7 @@ type devOptions struct {
 	noWatch  bool
 	state    stateOptions
 	logLevel string
+	configs  configList // -c: the served Worker's config, then others (services.go)
 }
 
 func devFlags(st *State) (*flag.FlagSet, *devOptions) {
@@ -58,6 +62,8 @@ func devFlags(st *State) (*flag.FlagSet, *devOptions) {
 	fs.IntVar(&o.runtimes, "runtimes", 0, "JS runtimes in the pool (default: one per CPU)")
 	fs.BoolVar(&o.noWatch, "no-watch", false, "do not rebuild when files change")
 	o.state.register(fs)
+	fs.Var(&o.configs, "c", "wrangler config of a Worker to run (repeat: the first is served, the others answer service bindings)")
+	fs.Var(&o.configs, "config", "same as -c")
 	fs.StringVar(&o.logLevel, "log-level", "debug", "least severe log line shown: debug, info, warn or error (request lines are info)")
 	return fs, o
 }
@@ -70,6 +76,9 @@ type project struct {
 	envName string
 	crons   []*cron.Schedule
 	store   *local.Store // bindings' data, shared by every build
+	// workers are the Workers of this process by name, for service
+	// bindings (services.go); nil outside ferry dev.
+	workers map[string]func() *core.Worker
 }
 
 func runDev(st *State, args []string) error {
@@ -92,6 +101,13 @@ func runDev(st *State, args []string) error {
 	if len(pos) == 1 {
 		dir = absFrom(wd, pos[0])
 	}
+	if len(o.configs) > 0 {
+		if len(pos) == 1 {
+			// ferry dev DIR -c other: DIR is served.
+			o.configs = append(configList{pos[0]}, o.configs...)
+		}
+		dir = configDir(absFrom(wd, o.configs[0]))
+	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(o.logLevel)); err != nil {
 		return &usageError{msg: fmt.Sprintf("--log-level %q: want debug, info, warn or error", o.logLevel), usage: devUsage}
@@ -107,12 +123,20 @@ func runDev(st *State, args []string) error {
 	}
 	defer p.store.Close()
 	h := &httpadapter.Handler{Dev: true, Log: log}
+	aux, err := loadWorkers(st, wd, o, p, h, log)
+	if err != nil {
+		return err
+	}
+	defer closeWorkers(aux)
 	w, inputs, err := p.build(o.runtimes, log)
 	if err != nil {
 		return err
 	}
 	h.Swap(w)
 	defer h.Close()
+	if err := checkEntrypoints(p, aux); err != nil {
+		return err
+	}
 	consumers, err := queueConsumers(p.cfg, p.store, h.Hold, log)
 	if err != nil {
 		return err
@@ -142,6 +166,7 @@ func runDev(st *State, args []string) error {
 			}
 		}()
 		<-watching
+		watchWorkers(ctx, aux, o.runtimes, log, &bg)
 	}
 	fmt.Fprintf(st.Stderr, "ferry: ready on http://%s\n", addr)
 	if st.Ready != nil {

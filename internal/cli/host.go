@@ -50,6 +50,9 @@ func (p *project) workerOptions(b *bundle.Result, runtimes int, log *slog.Logger
 	if err := loadAssets(cfg, spec, log); err != nil {
 		return opts, err
 	}
+	if err := p.rpcBindings(&opts); err != nil {
+		return opts, err
+	}
 	if cfg.Limits.CPUMs > 0 {
 		opts.CPULimit = time.Duration(cfg.Limits.CPUMs) * time.Millisecond
 	}
