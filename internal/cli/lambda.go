@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -85,6 +86,14 @@ func lambdaHandler(st *State, dir string, log *slog.Logger) (*lambdaadapter.Hand
 	if err != nil {
 		return nil, err
 	}
+	// KV, R2 and queue producers on AWS (FERRY_KV_*, FERRY_R2_*,
+	// FERRY_QUEUE_*, else the manifest's [ferry.aws]); clients only, no
+	// request at init.
+	aws, err := awsBindings(context.Background(), st.Getenv, m.Bindings, m.AWS)
+	if err != nil {
+		return nil, err
+	}
+	spec.KV, spec.R2, spec.Queues = aws.KV, aws.R2, aws.Queues
 	opts := core.Options{Bundle: b, Runtimes: 1, Env: spec, Log: log, WallLimit: -1, CPULimit: LambdaCPULimit}
 	if m.Limits.CPUMs > 0 {
 		opts.CPULimit = time.Duration(m.Limits.CPUMs) * time.Millisecond
