@@ -39,6 +39,9 @@ type Response struct {
 	// PassThrough reports ctx.passThroughOnException(): a host with an origin
 	// behind it may forward the request there when the Worker fails.
 	PassThrough bool
+	// Streaming reports a body the Worker produces as it goes (a stream);
+	// otherwise Body reads bytes already in memory.
+	Streaming bool
 }
 
 // Fetch dispatches a fetch event. A *ScriptError reports a failure inside the
@@ -91,7 +94,7 @@ func convertResponse(inv0 *invocation, v goja.Value) (any, error) {
 		return nil, &ScriptError{Kind: "type", Message: "TypeError: the Worker returned Response.error()"}
 	}
 	streaming := res.Body().Streaming()
-	out := &Response{Status: res.Status, StatusText: res.StatusText, Header: res.HTTPHeader(), Body: res.Body().Reader()}
+	out := &Response{Status: res.Status, StatusText: res.StatusText, Header: res.HTTPHeader(), Body: res.Body().Reader(), Streaming: streaming}
 	if streaming && out.Body != nil {
 		out.Body = inv0.holdBody(out.Body)
 	}
