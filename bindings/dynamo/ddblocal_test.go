@@ -87,7 +87,10 @@ func startDDBLocal() (string, error) {
 	go func() {
 		// Pdeathsig fires when the thread that started the child exits.
 		runtime.LockOSThread()
-		cmd := exec.Command("java", "-Djava.library.path="+filepath.Join(dir, "DynamoDBLocal_lib"),
+		// A short-lived test server: the quick JIT and a single-threaded
+		// GC start sooner and leave the shared cores to the tests.
+		cmd := exec.Command("java", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+			"-Djava.library.path="+filepath.Join(dir, "DynamoDBLocal_lib"),
 			"-cp", filepath.Join(dir, "DynamoDBLocal.jar")+string(filepath.ListSeparator)+filepath.Join(dir, "DynamoDBLocal_lib", "*"),
 			launcher, "-inMemory", "-disableTelemetry", "-port", fmt.Sprint(port))
 		cmd.Dir = dir
