@@ -135,3 +135,41 @@ func responseToHTTP(req *http.Request, res *Response) *http.Response {
 	}
 	return out
 }
+
+// ServiceOfObject returns the target of a stub for one Durable Object of a
+// class another Worker hosts (durable_objects script_name), following that
+// Worker across reloads.
+func ServiceOfObject(get func() *Worker, class, id, name string) env.Service {
+	return &remoteObject{get: get, class: class, id: id, name: name}
+}
+
+type remoteObject struct {
+	get             func() *Worker
+	class, id, name string
+}
+
+func (o *remoteObject) target() (env.Service, error) {
+	w := o.get()
+	if w == nil {
+		return nil, errNoService
+	}
+	return w.Object(o.class, o.id, o.name), nil
+}
+
+// RoundTrip implements env.Service.
+func (o *remoteObject) RoundTrip(req *http.Request) (*http.Response, error) {
+	t, err := o.target()
+	if err != nil {
+		return nil, err
+	}
+	return t.RoundTrip(req)
+}
+
+// Call implements env.Service.
+func (o *remoteObject) Call(ctx context.Context, method string, args []byte) ([]byte, error) {
+	t, err := o.target()
+	if err != nil {
+		return nil, err
+	}
+	return t.Call(ctx, method, args)
+}
