@@ -211,7 +211,11 @@ func (r *bucketResource) Delete(ctx context.Context, req resource.DeleteRequest,
 	}
 	name := m.Name.ValueString()
 	if m.ForceDestroy.ValueBool() {
-		if err := emptyBucket(ctx, r.c.s3, name); err != nil {
+		err := emptyBucket(ctx, r.c.s3, name)
+		if isNotFound(err, "NoSuchBucket") {
+			return
+		}
+		if err != nil {
 			resp.Diagnostics.AddError("Deleting Ferry bucket", err.Error())
 			return
 		}

@@ -156,7 +156,7 @@ func newClients(ctx context.Context, m *providerModel) (*clients, diag.Diagnosti
 	}
 
 	c := &clients{
-		region: cfg.Region,
+		region:   cfg.Region,
 		dynamodb: dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) { setEndpoint(&o.BaseEndpoint, ep.DynamoDB) }),
 		s3: s3.NewFromConfig(cfg, func(o *s3.Options) {
 			setEndpoint(&o.BaseEndpoint, ep.S3)

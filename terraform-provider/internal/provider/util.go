@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
 	"sort"
+	"strings"
 
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/smithy-go"
@@ -69,7 +69,9 @@ type oneOf []string
 
 var _ validator.String = oneOf{}
 
-func (v oneOf) Description(context.Context) string { return fmt.Sprintf("must be one of %q", []string(v)) }
+func (v oneOf) Description(context.Context) string {
+	return fmt.Sprintf("must be one of %q", []string(v))
+}
 
 func (v oneOf) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
 

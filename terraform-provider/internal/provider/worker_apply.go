@@ -63,7 +63,9 @@ func (r *workerResource) Update(ctx context.Context, req resource.UpdateRequest,
 // saveEarly records the function in the state as soon as it exists, so a
 // later failure leaves a tainted resource rather than an orphan.
 func (r *workerResource) reconcile(ctx context.Context, plan, state *workerModel, diags *diag.Diagnostics, saveEarly func(*workerModel)) {
-	fail := func(what string, err error) { diags.AddError("Deploying Ferry worker "+plan.Name.ValueString(), what+": "+err.Error()) }
+	fail := func(what string, err error) {
+		diags.AddError("Deploying Ferry worker "+plan.Name.ValueString(), what+": "+err.Error())
+	}
 	name, role := plan.Name.ValueString(), plan.RoleName.ValueString()
 	if role == "" {
 		role = name
