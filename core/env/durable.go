@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/dop251/goja"
@@ -257,7 +258,11 @@ return {
 };
 })()`
 
-var durableProgram = goja.MustCompile("ferry:durable-objects", durablePrelude, true)
+// durableProgram is compiled on first use, not at package init: every ferry
+// start (the Lambda bootstrap's included) would pay for it otherwise.
+var durableProgram = sync.OnceValue(func() *goja.Program {
+	return goja.MustCompile("ferry:durable-objects", durablePrelude, true)
+})
 
 // durableGlue holds the factories of one runtime.
 type durableGlue struct {
@@ -274,7 +279,7 @@ func durableGlueFor(l *loop.Loop) *durableGlue {
 			return g
 		}
 	}
-	v, err := vm.RunProgram(durableProgram)
+	v, err := vm.RunProgram(durableProgram())
 	if err != nil {
 		panic(err)
 	}
