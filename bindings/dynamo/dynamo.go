@@ -37,9 +37,17 @@ type Option func(*Namespace)
 
 // WithOverflow keeps values whose item would exceed DynamoDB's 400 KB limit
 // in the S3 bucket, under <table>/. One bucket can serve many namespaces.
-// Without it such a put fails with an error naming the limit.
+// Without it (or with a nil client or an empty bucket name, as when
+// FERRY_KV_OVERFLOW_BUCKET is unset) such a put fails with an error naming
+// the limit.
 func WithOverflow(client *s3.Client, bucket string) Option {
-	return func(n *Namespace) { n.s3, n.bucket = client, bucket }
+	return func(n *Namespace) {
+		if client == nil || bucket == "" {
+			n.s3, n.bucket = nil, ""
+			return
+		}
+		n.s3, n.bucket = client, bucket
+	}
 }
 
 // WithClock sets the clock expiry is judged on (default time.Now).

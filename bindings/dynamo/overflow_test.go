@@ -259,7 +259,7 @@ func TestOverflowConcurrent(t *testing.T) {
 func TestNoOverflowBucket(t *testing.T) {
 	eachPeer(t, func(t *testing.T, p peer) {
 		table := p.table(t)
-		ns := dynamo.New(p.db, table)
+		ns := dynamo.New(p.db, table, dynamo.WithOverflow(p.s3, "")) // as with FERRY_KV_OVERFLOW_BUCKET unset
 		if err := ns.Put(ctx, "big", []byte("small first"), kv.PutOptions{}); err != nil {
 			t.Fatal(err)
 		}
