@@ -29,6 +29,8 @@ require (
 	modernc.org/sqlite v1.60.1
 )
 
+require cloud.google.com/go/functions v1.19.3 // indirect
+
 require (
 	github.com/GoogleCloudPlatform/functions-framework-go v1.9.2
 	github.com/ProtonMail/go-crypto v1.4.1 // indirect

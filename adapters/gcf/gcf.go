@@ -35,6 +35,7 @@ package gcf
 import (
 	"log/slog"
 
+	"github.com/GoogleCloudPlatform/functions-framework-go/funcframework"
 	"github.com/GoogleCloudPlatform/functions-framework-go/functions"
 
 	"github.com/ferry-run/ferry/core"
@@ -100,4 +101,11 @@ func New(w *core.Worker, opts ...Option) *Handler {
 func Register(name string, h *Handler) {
 	functions.HTTP(name, h.ServeHTTP)
 	functions.HTTP(name+EventsSuffix, h.ServeEvent)
+}
+
+// Serve serves the registered function FUNCTION_TARGET names on host:port
+// as Cloud Functions does (funcframework.Start), for running a function
+// locally; host "" means every interface.
+func Serve(host, port string) error {
+	return funcframework.StartHostPort(host, port)
 }

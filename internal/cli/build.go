@@ -24,7 +24,7 @@ import (
 	"github.com/ferry-run/ferry/core/env"
 )
 
-const buildUsage = `Usage: ferry build --target lambda|container [DIR] [flags]
+const buildUsage = `Usage: ferry build --target lambda|container|gcf [DIR] [flags]
 
 Builds the Worker in DIR (default: the current directory) for a host.
 
@@ -42,6 +42,12 @@ DIR/.ferry/container): ferry (a static linux/<arch> ferry binary), app/ (the
 bundle and manifest.json, as above) and a Dockerfile running
 ferry serve /app as a non-root user.
 
+--target gcf writes a Go module for Google Cloud Functions (2nd gen) to --out
+(default DIR/.ferry/gcf): a package registering the HTTP function
+--entry-point (default worker) and the event function worker + "Events", the
+bundle embedded, every dependency (ferry too) vendored so it builds without
+network, cmd/ to run it locally, and a README with the gcloud commands.
+
 The bootstrap is this ferry binary when it already is a statically linked
 linux/<arch> build; otherwise ferry cross-compiles itself with the Go toolchain (go on
 PATH), or takes --bootstrap FILE.
@@ -56,17 +62,19 @@ type buildOptions struct {
 	main      string
 	envName   string
 	bootstrap string
+	entry     string
 }
 
 func buildFlags(st *State) (*flag.FlagSet, *buildOptions) {
 	o := &buildOptions{}
 	fs := newFlagSet(st, "build", buildUsage)
-	fs.StringVar(&o.target, "target", "", "what to build for: lambda or container")
+	fs.StringVar(&o.target, "target", "", "what to build for: lambda, container or gcf")
 	fs.StringVar(&o.out, "out", "", "output directory (default DIR/.ferry/<target>)")
 	fs.StringVar(&o.arch, "arch", "x86_64", "architecture: x86_64 (or amd64) or arm64")
 	fs.StringVar(&o.main, "main", "", "entry file, instead of main from the wrangler config")
 	fs.StringVar(&o.envName, "env", "", "wrangler environment ([env.NAME]) to build")
 	fs.StringVar(&o.bootstrap, "bootstrap", "", "use this linux ferry binary (the bootstrap, or the container's ferry) instead of building one")
+	fs.StringVar(&o.entry, "entry-point", "worker", "gcf: the HTTP function's entry point (the event function's is this + \"Events\")")
 	return fs, o
 }
 
@@ -83,13 +91,11 @@ func runBuild(st *State, args []string) error {
 		return &usageError{msg: "ferry build takes one directory, got " + strings.Join(pos, " "), usage: buildUsage}
 	}
 	switch o.target {
-	case "lambda", "container":
+	case "lambda", "container", "gcf":
 	case "":
-		return &usageError{msg: "ferry build needs --target (lambda or container)", usage: buildUsage}
-	case "gcf":
-		return fmt.Errorf("--target %s is not implemented yet; lambda and container are", o.target)
+		return &usageError{msg: "ferry build needs --target (lambda, container or gcf)", usage: buildUsage}
 	default:
-		return &usageError{msg: fmt.Sprintf("unknown --target %q (want lambda or container)", o.target), usage: buildUsage}
+		return &usageError{msg: fmt.Sprintf("unknown --target %q (want lambda, container or gcf)", o.target), usage: buildUsage}
 	}
 	goarch, ok := map[string]string{"x86_64": "amd64", "amd64": "amd64", "arm64": "arm64"}[o.arch]
 	if !ok {
@@ -132,8 +138,11 @@ func runBuild(st *State, args []string) error {
 	if err != nil {
 		return err
 	}
-	if o.target == "container" {
+	switch o.target {
+	case "container":
 		return buildContainer(st, o, m, b, goarch, out, wd, start)
+	case "gcf":
+		return buildGCF(st, o, m, b, out, wd, start)
 	}
 	boot, how, err := lambdaBootstrap(st, o.bootstrap, goarch, out)
 	if err != nil {

@@ -76,7 +76,6 @@ func TestBuildLambdaUsage(t *testing.T) {
 		{[]string{"build", "x"}, 2, "ferry build needs --target (lambda"},
 		{[]string{"build", "--target", "k8s"}, 2, `unknown --target "k8s"`},
 		{[]string{"build", "--target", "lambda", "--arch", "mips"}, 2, `--arch "mips": want x86_64 or arm64`},
-		{[]string{"build", "--target", "gcf"}, 1, "--target gcf is not implemented yet"},
 		{[]string{"build", "--target", "lambda", "--bootstrap", "/etc/hostname", "../../examples/hello", "--out", t.TempDir()}, 1, "--bootstrap /etc/hostname: not a Linux executable"},
 	}
 	for _, tt := range tests {
