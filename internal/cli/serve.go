@@ -36,8 +36,11 @@ ferry build --target container (manifest.json and worker.js).
 
 No live reload; one JSON log record per line (log/slog; --log-format text
 for ferry dev's lines) for each request and event; cron
-triggers fire in process and queue consumers poll the embedded store
-(--persist-to); fetch() refuses private addresses unless the config sets
+triggers fire in process. Bindings live on the embedded store
+(--persist-to), or on AWS when the config has [ferry.aws] or the environment
+sets FERRY_KV_<BINDING>, FERRY_R2_<BINDING> or FERRY_QUEUE_<BINDING>: KV on
+DynamoDB, R2 on S3, queues on SQS (D1 stays embedded). Queue consumers poll
+their queue, embedded or SQS. fetch() refuses private addresses unless the config sets
 [ferry] allow_private_fetch = true. GET /__ferry/health answers 200 while the
 Worker is loaded (--health-path). On SIGTERM or SIGINT the listener closes,
 requests in flight, their waitUntil work, cron events and queue batches
@@ -154,16 +157,28 @@ func runServe(st *State, args []string) error {
 	if err := p.hostEnv(opts.Env, environ(st), built); err != nil {
 		return err
 	}
-	// TODO(lead): when internal/cli/aws.go lands, build opts.Env.KV/R2/Queues
-	// on DynamoDB/S3/SQS from [ferry.aws] or the FERRY_* variables here, and
-	// run SQS consumers instead of the embedded ones for queues bound to SQS.
+	onAWS := p.cfg != nil && awsMapped(p.cfg, environ(st))
+	if onAWS {
+		// KV on DynamoDB, R2 on S3, queue producers on SQS; D1 stays on
+		// the embedded store.
+		set, err := awsBindings(st.Ctx, st.Getenv, bindingsOf(p.cfg), p.cfg.Ferry.AWS)
+		if err != nil {
+			return err
+		}
+		opts.Env.KV, opts.Env.R2, opts.Env.Queues = set.KV, set.R2, set.Queues
+	}
 	w, err := core.New(opts)
 	if err != nil {
 		return err
 	}
 	h := &httpadapter.Handler{Log: log, TestScheduled: o.testScheduled}
 	h.Swap(w)
-	consumers, err := queueConsumers(p.cfg, p.store, h.Hold, log)
+	var consumers []*httpadapter.Consumer
+	if onAWS {
+		consumers, err = sqsConsumers(st.Ctx, p.cfg, h.Hold, log)
+	} else {
+		consumers, err = queueConsumers(p.cfg, p.store, h.Hold, log)
+	}
 	if err != nil {
 		h.Close()
 		return err
@@ -340,6 +355,7 @@ func loadBuild(dir string) (*project, *bundle.Result, error) {
 		Services:        m.Bindings.Services,
 		SecretsRequired: m.Secrets,
 	}
+	cfg.Ferry.AWS = m.AWS
 	cfg.DurableObjects.Bindings = m.Bindings.DurableObjects
 	for _, d := range m.Bindings.D1Databases {
 		cfg.D1Databases = append(cfg.D1Databases, config.D1Database{
