@@ -138,6 +138,9 @@ func runBuild(st *State, args []string) error {
 	if err != nil {
 		return err
 	}
+	if o.target != "lambda" && p.cfg != nil && p.cfg.Assets != nil {
+		return fmt.Errorf("--target %s does not carry static assets (assets.directory) yet: serve the project directory with ferry serve instead", o.target)
+	}
 	switch o.target {
 	case "container":
 		return buildContainer(st, o, m, b, goarch, out, wd, start)
