@@ -14,6 +14,7 @@ import (
 	"github.com/dop251/goja/parser"
 	"github.com/go-sourcemap/sourcemap"
 
+	"github.com/ferry-run/ferry/adapters/gcf/gcfbuild"
 	"github.com/ferry-run/ferry/adapters/lambda/manifest"
 	"github.com/ferry-run/ferry/core"
 	"github.com/ferry-run/ferry/core/bundle"
@@ -42,7 +43,7 @@ func RegisterBuild(name string, fsys fs.FS) error {
 	if err != nil {
 		return err
 	}
-	if err := unsupportedBindings(m); err != nil {
+	if err := gcfbuild.CheckBuild(m); err != nil {
 		return err
 	}
 	spec, err := Env(m, os.Environ())
@@ -71,40 +72,6 @@ func RegisterBuild(name string, fsys fs.FS) error {
 	Register(name, New(w, hopts...))
 	return nil
 }
-
-// unsupportedBindings lists the bindings of m that have no Google Cloud
-// backend yet (all of them today: KV, R2, D1, queue producers, Durable
-// Objects, services), as an error naming them, or nil.
-func unsupportedBindings(m *manifest.Manifest) error {
-	var names []string
-	bd := m.Bindings
-	for _, b := range bd.KVNamespaces {
-		names = append(names, "KV namespace "+b.Binding)
-	}
-	for _, b := range bd.R2Buckets {
-		names = append(names, "R2 bucket "+b.Binding)
-	}
-	for _, b := range bd.D1Databases {
-		names = append(names, "D1 database "+b.Binding)
-	}
-	for _, b := range bd.QueueProducers {
-		names = append(names, "queue producer "+b.Binding)
-	}
-	for _, b := range bd.DurableObjects {
-		names = append(names, "Durable Object "+b.Name)
-	}
-	for _, b := range bd.Services {
-		names = append(names, "service "+b.Binding)
-	}
-	if len(names) == 0 {
-		return nil
-	}
-	return fmt.Errorf("these bindings have no Google Cloud Functions backend yet: %s (run the Worker with ferry serve in a container, or on AWS Lambda)", strings.Join(names, ", "))
-}
-
-// CheckBuild reports what would make RegisterBuild fail for m regardless of
-// the environment (ferry build checks it).
-func CheckBuild(m *manifest.Manifest) error { return unsupportedBindings(m) }
 
 // Env builds the Worker's env from the manifest and the environment (see
 // RegisterBuild).

@@ -38,12 +38,13 @@ import (
 	"github.com/GoogleCloudPlatform/functions-framework-go/funcframework"
 	"github.com/GoogleCloudPlatform/functions-framework-go/functions"
 
+	"github.com/ferry-run/ferry/adapters/gcf/gcfbuild"
 	"github.com/ferry-run/ferry/core"
 )
 
 // EventsSuffix is appended to the entry point name to name the event
 // function ("worker" → "workerEvents").
-const EventsSuffix = "Events"
+const EventsSuffix = gcfbuild.EventsSuffix
 
 // Scheduler conventions.
 const (

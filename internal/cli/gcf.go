@@ -15,7 +15,7 @@ import (
 	"text/template"
 	"time"
 
-	"github.com/ferry-run/ferry/adapters/gcf"
+	"github.com/ferry-run/ferry/adapters/gcf/gcfbuild"
 	lambdaadapter "github.com/ferry-run/ferry/adapters/lambda"
 	"github.com/ferry-run/ferry/adapters/lambda/manifest"
 	"github.com/ferry-run/ferry/core/bundle"
@@ -37,7 +37,7 @@ func buildGCF(st *State, o *buildOptions, m *manifest.Manifest, b *bundle.Result
 	if !token.IsIdentifier(o.entry) {
 		return &usageError{msg: fmt.Sprintf("--entry-point %q: want a Go identifier such as worker", o.entry), usage: buildUsage}
 	}
-	if err := gcf.CheckBuild(m); err != nil {
+	if err := gcfbuild.CheckBuild(m); err != nil {
 		return err
 	}
 	m.Runtime, m.Handler = "gcf", o.entry
@@ -61,7 +61,7 @@ func buildGCF(st *State, o *buildOptions, m *manifest.Manifest, b *bundle.Result
 	if err != nil {
 		return err
 	}
-	data := gcfTemplateData{Name: m.Name, Entry: o.entry, Events: o.entry + gcf.EventsSuffix, Module: gcfModule, Go: goVersion,
+	data := gcfTemplateData{Name: m.Name, Entry: o.entry, Events: o.entry + gcfbuild.EventsSuffix, Module: gcfModule, Go: goVersion,
 		Runtime: "go" + strings.ReplaceAll(goMinor(goVersion), ".", ""), Version: Version, Crons: m.Crons, HasFetch: m.Has("fetch")}
 	for _, c := range m.Consumers {
 		data.Queues = append(data.Queues, c.Queue)
