@@ -6,6 +6,9 @@
 package js
 
 import (
+	"reflect"
+	"sync/atomic"
+
 	"github.com/dop251/goja"
 )
 
@@ -35,7 +38,11 @@ func Bytes(vm *goja.Runtime, v goja.Value) (b []byte, ok bool) {
 	if v == nil {
 		return nil, false
 	}
-	switch x := v.Export().(type) {
+	x, detached := export(v)
+	if detached {
+		return []byte{}, true
+	}
+	switch x := x.(type) {
 	case goja.ArrayBuffer:
 		return x.Bytes(), true
 	case []byte:
@@ -66,6 +73,41 @@ func Bytes(vm *goja.Runtime, v goja.Value) (b []byte, ok bool) {
 		return nil, false
 	}
 	return all[o : o+l], true
+}
+
+// export is v.Export(), except for a typed array whose buffer was detached
+// (transferred): goja's Export of one slices released memory, and the
+// standard reads it as viewing no bytes, so detached is true instead.
+// Checking costs a property read (a third of an HMAC sign of 1 KiB), so it
+// is made only once some buffer has been detached through Detach.
+func export(v goja.Value) (x any, detached bool) {
+	if anyDetached.Load() {
+		if obj, ok := v.(*goja.Object); ok && isTypedArray(obj) {
+			if ab, ok := obj.Get("buffer").Export().(goja.ArrayBuffer); ok && ab.Detached() {
+				return nil, true
+			}
+		}
+	}
+	return v.Export(), false
+}
+
+// anyDetached is set, for good, by the first Detach in the process. It is
+// only a hint that lets Bytes skip a check no view can fail before then.
+var anyDetached atomic.Bool
+
+// Detach detaches ab (as a transfer does) and reports whether it was not
+// already detached. Code that detaches buffers must use it rather than
+// ab.Detach, so that Bytes sees views of detached buffers as empty.
+func Detach(ab goja.ArrayBuffer) bool {
+	anyDetached.Store(true)
+	return ab.Detach()
+}
+
+// isTypedArray reports whether obj is a typed array (goja exports those as
+// Go slices) without exporting it.
+func isTypedArray(obj *goja.Object) bool {
+	t := obj.ExportType()
+	return t != nil && t.Kind() == reflect.Slice
 }
 
 // NewUint8Array returns a new Uint8Array holding a copy-free view of b (the

@@ -168,7 +168,7 @@ func (e *encoder) finishTransfer() []transferred {
 			if out[i].buffer == nil {
 				out[i].buffer = []byte{}
 			}
-			ab.Detach()
+			js.Detach(ab)
 			continue
 		}
 		gv, _ := goValue(obj)

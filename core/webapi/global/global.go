@@ -1,5 +1,6 @@
 // Package global installs the small globals every Worker sees: self,
-// navigator, performance and reportError (crypto lives in core/webapi/crypto).
+// navigator, performance and reportError (crypto lives in core/webapi/crypto),
+// and the ES2024 ArrayBuffer members goja lacks (transfer, detached).
 package global
 
 import (
@@ -16,6 +17,7 @@ const UserAgent = "Cloudflare-Workers"
 func Install(vm *goja.Runtime, report func(goja.Value)) {
 	g := vm.GlobalObject()
 	_ = g.Set("self", g)
+	installArrayBuffer(vm)
 
 	// goja has no Symbol.asyncIterator. esbuild's lowered for-await looks up
 	// Symbol.for("Symbol.asyncIterator"): make that the well-known symbol, so

@@ -25,6 +25,7 @@ import (
 
 	"github.com/dop251/goja"
 
+	"github.com/ferry-run/ferry/core/js"
 	"github.com/ferry-run/ferry/core/loop"
 )
 
@@ -173,7 +174,7 @@ func (a *API) transfer(call goja.FunctionCall) goja.Value {
 		panic(vm.NewTypeError("Cannot transfer a detached ArrayBuffer"))
 	}
 	b := ab.Bytes()
-	ab.Detach()
+	js.Detach(ab)
 	return vm.ToValue(vm.NewArrayBuffer(b))
 }
 
