@@ -132,7 +132,11 @@ func argError(method string, pos int, typ string) *opError {
 }
 
 // bytesArg returns the bytes of a BufferSource argument; they alias JS
-// memory (see own).
+// memory (see own). Operations call it twice: first for WebIDL's type
+// check, which comes before anything else, then again after normalizing the
+// algorithm, which is when the standard takes its copy of the bytes: an
+// algorithm's getters that change or transfer (detach) the buffer are seen,
+// and a detached buffer reads as empty (WPT checks both).
 func (a *API) bytesArg(call goja.FunctionCall, i int, method string) []byte {
 	b, ok := js.Bytes(a.vm, js.Arg(call, i))
 	if !ok {
@@ -256,11 +260,12 @@ func (a *API) installSubtle(proto *goja.Object) {
 
 	method("digest", 2, func(call goja.FunctionCall) goja.Value {
 		return a.run("digest", 2, call, func() (job, error) {
-			data := a.bytesArg(call, 1, "digest")
+			a.bytesArg(call, 1, "digest")
 			p, err := a.normalize(call.Arguments[0], opDigest)
 			if err != nil {
 				return job{}, err
 			}
+			data := a.bytesArg(call, 1, "digest")
 			heavy := len(data) > largeInput
 			data = own(data, heavy)
 			return job{heavy, func() (any, error) { return digest(p.name, data), nil }}, nil
@@ -271,11 +276,12 @@ func (a *API) installSubtle(proto *goja.Object) {
 		method(name, 3, func(call goja.FunctionCall) goja.Value {
 			return a.run(name, 3, call, func() (job, error) {
 				k := a.keyArg(call, 1, name)
-				data := a.bytesArg(call, 2, name)
+				a.bytesArg(call, 2, name)
 				p, err := a.normalize(call.Arguments[0], o)
 				if err != nil {
 					return job{}, err
 				}
+				data := a.bytesArg(call, 2, name)
 				if err := checkUse(p, k, usage); err != nil {
 					return job{}, err
 				}
@@ -300,11 +306,12 @@ func (a *API) installSubtle(proto *goja.Object) {
 		return a.run("sign", 3, call, func() (job, error) {
 			obj, _ := js.Unwrap[*cryptoKey](js.Arg(call, 1))
 			k := a.keyArg(call, 1, "sign")
-			data := a.bytesArg(call, 2, "sign")
+			a.bytesArg(call, 2, "sign")
 			p, err := a.normalize(call.Arguments[0], opSign)
 			if err != nil {
 				return job{}, err
 			}
+			data := a.bytesArg(call, 2, "sign")
 			if err := checkUse(p, k, UsageSign); err != nil {
 				return job{}, err
 			}
@@ -326,12 +333,14 @@ func (a *API) installSubtle(proto *goja.Object) {
 		return a.run("verify", 4, call, func() (job, error) {
 			obj, _ := js.Unwrap[*cryptoKey](js.Arg(call, 1))
 			k := a.keyArg(call, 1, "verify")
-			sig := a.bytesArg(call, 2, "verify")
-			data := a.bytesArg(call, 3, "verify")
+			a.bytesArg(call, 2, "verify")
+			a.bytesArg(call, 3, "verify")
 			p, err := a.normalize(call.Arguments[0], opVerify)
 			if err != nil {
 				return job{}, err
 			}
+			sig := a.bytesArg(call, 2, "verify")
+			data := a.bytesArg(call, 3, "verify")
 			if err := checkUse(p, k, UsageVerify); err != nil {
 				return job{}, err
 			}
@@ -374,6 +383,9 @@ func (a *API) installSubtle(proto *goja.Object) {
 			p, err := a.normalize(call.Arguments[2], opImportKey)
 			if err != nil {
 				return job{}, err
+			}
+			if jwk == nil {
+				data, _ = a.keyDataArg(call, 1, format)
 			}
 			heavy := asymmetric(p.name)
 			data = own(data, heavy)
@@ -504,6 +516,7 @@ func (a *API) installSubtle(proto *goja.Object) {
 			if err := checkUse(p, uk, UsageUnwrapKey); err != nil {
 				return job{}, err
 			}
+			wrapped = a.bytesArg(call, 1, "unwrapKey")
 			heavy := asymmetric(p.name) || asymmetric(imp.name) || len(wrapped) > largeInput
 			wrapped = own(wrapped, heavy)
 			return job{heavy, func() (any, error) {
@@ -557,6 +570,9 @@ func (a *API) hmacFast(call goja.FunctionCall, verify bool) goja.Value {
 	k, ok := js.Unwrap[*cryptoKey](call.Arguments[1])
 	if !ok || k.key.Algorithm.Name != algHMAC || k.key.Usages&need == 0 {
 		return nil
+	}
+	if _, isObj := call.Arguments[0].(*goja.Object); isObj {
+		return nil // Export would run the getters of an algorithm object
 	}
 	name, ok := call.Arguments[0].Export().(string)
 	if !ok || !strings.EqualFold(name, algHMAC) {
