@@ -45,13 +45,13 @@ func Run(t *testing.T, open func(t *testing.T) do.Store) {
 		if err != nil || len(got) != 1 || got[0] != nil {
 			t.Fatalf("Get(missing) = %q, %v; want [nil]", got, err)
 		}
-		must(t, s.Put(ctx, []do.Entry{{"a", []byte("1")}, {"b", []byte("2")}, {"empty", []byte{}}}))
+		must(t, s.Put(ctx, []do.Entry{{Key: "a", Value: []byte("1")}, {Key: "b", Value: []byte("2")}, {Key: "empty", Value: []byte{}}}))
 		got, err = s.Get(ctx, []string{"b", "nope", "a", "empty"})
 		must(t, err)
 		if string(got[0]) != "2" || got[1] != nil || string(got[2]) != "1" || got[3] == nil || len(got[3]) != 0 {
 			t.Fatalf("Get = %q; want [2 nil 1 \"\"] (an empty value is not a missing one)", got)
 		}
-		must(t, s.Put(ctx, []do.Entry{{"a", []byte("one")}}))
+		must(t, s.Put(ctx, []do.Entry{{Key: "a", Value: []byte("one")}}))
 		got, _ = s.Get(ctx, []string{"a"})
 		if string(got[0]) != "one" {
 			t.Fatalf("overwritten a = %q", got[0])
@@ -70,11 +70,11 @@ func Run(t *testing.T, open func(t *testing.T) do.Store) {
 	t.Run("Limits", func(t *testing.T) {
 		s := fresh(t)
 		big := strings.Repeat("k", do.MaxKeySize+1)
-		wantErr(t, s.Put(ctx, []do.Entry{{big, []byte("v")}}), "RangeError", "Keys cannot be larger than 2048 bytes. A key of size 2049 was provided.")
+		wantErr(t, s.Put(ctx, []do.Entry{{Key: big, Value: []byte("v")}}), "RangeError", "Keys cannot be larger than 2048 bytes. A key of size 2049 was provided.")
 		_, err := s.Get(ctx, []string{big})
 		wantErr(t, err, "RangeError", "Keys cannot be larger than 2048 bytes. A key of size 2049 was provided.")
-		must(t, s.Put(ctx, []do.Entry{{strings.Repeat("k", do.MaxKeySize), make([]byte, do.MaxValueSize)}}))
-		wantErr(t, s.Put(ctx, []do.Entry{{"v", make([]byte, do.MaxValueSize+1)}}), "RangeError", "Values cannot be larger than 131072 bytes. A value of size 131073 was provided.")
+		must(t, s.Put(ctx, []do.Entry{{Key: strings.Repeat("k", do.MaxKeySize), Value: make([]byte, do.MaxValueSize)}}))
+		wantErr(t, s.Put(ctx, []do.Entry{{Key: "v", Value: make([]byte, do.MaxValueSize+1)}}), "RangeError", "Values cannot be larger than 131072 bytes. A value of size 131073 was provided.")
 		keys := make([]string, do.MaxKeysPerCall+1)
 		entries := make([]do.Entry, do.MaxKeysPerCall+1)
 		for i := range keys {
@@ -142,11 +142,11 @@ func Run(t *testing.T, open func(t *testing.T) do.Store) {
 
 	t.Run("Transactions", func(t *testing.T) {
 		s := fresh(t)
-		must(t, s.Put(ctx, []do.Entry{{"kept", []byte("1")}}))
+		must(t, s.Put(ctx, []do.Entry{{Key: "kept", Value: []byte("1")}}))
 		must(t, s.Begin(ctx))
-		must(t, s.Put(ctx, []do.Entry{{"outer", []byte("1")}}))
+		must(t, s.Put(ctx, []do.Entry{{Key: "outer", Value: []byte("1")}}))
 		must(t, s.Begin(ctx))
-		must(t, s.Put(ctx, []do.Entry{{"inner", []byte("1")}}))
+		must(t, s.Put(ctx, []do.Entry{{Key: "inner", Value: []byte("1")}}))
 		if _, err := s.Delete(ctx, []string{"kept"}); err != nil {
 			t.Fatal(err)
 		}
@@ -163,7 +163,7 @@ func Run(t *testing.T, open func(t *testing.T) do.Store) {
 		must(t, s.Begin(ctx))
 		_, err := s.Exec(ctx, "CREATE TABLE t (x)", nil)
 		must(t, err)
-		must(t, s.Put(ctx, []do.Entry{{"gone", []byte("1")}}))
+		must(t, s.Put(ctx, []do.Entry{{Key: "gone", Value: []byte("1")}}))
 		must(t, s.Rollback(ctx))
 		if _, err := s.Exec(ctx, "SELECT * FROM t", nil); err == nil {
 			t.Fatal("a rolled-back transaction kept its CREATE TABLE")
@@ -222,7 +222,7 @@ func Run(t *testing.T, open func(t *testing.T) do.Store) {
 
 	t.Run("DeleteAll", func(t *testing.T) {
 		s := fresh(t)
-		must(t, s.Put(ctx, []do.Entry{{"a", []byte("1")}}))
+		must(t, s.Put(ctx, []do.Entry{{Key: "a", Value: []byte("1")}}))
 		_, err := s.Exec(ctx, "CREATE TABLE t (x); CREATE VIEW v AS SELECT * FROM t", nil)
 		must(t, err)
 		at := time.UnixMilli(time.Now().Add(time.Hour).UnixMilli())
@@ -273,7 +273,7 @@ func Run(t *testing.T, open func(t *testing.T) do.Store) {
 		if len(alarms) != 1 {
 			t.Fatalf("Alarms after delete = %+v", alarms)
 		}
-		must(t, a.Put(ctx, []do.Entry{{"k", []byte("a")}}))
+		must(t, a.Put(ctx, []do.Entry{{Key: "k", Value: []byte("a")}}))
 		got, _ := b.Get(ctx, []string{"k"})
 		if got[0] != nil {
 			t.Fatal("two objects share their storage")
