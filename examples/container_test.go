@@ -38,14 +38,16 @@ func TestBuildContainer(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("ferry build --target container = %d\n%s%s", code, stdout.String(), stderr.String())
 	}
-	var errs strings.Builder
-	code = cli.Main(&cli.State{
-		Args:   []string{"build", "--target", "container", "--out", t.TempDir(), "static-site"},
-		Stdout: io.Discard, Stderr: &errs, Getenv: func(string) string { return "" },
-		Getwd: func() (string, error) { return wd, nil }, Ctx: context.Background(),
-	})
-	if code != 1 || !strings.Contains(errs.String(), "static assets") {
-		t.Errorf("building a Worker with assets = %d %q: want a clear refusal, not an image without its assets", code, errs.String())
+	for _, target := range []string{"container", "lambda"} {
+		var errs strings.Builder
+		code = cli.Main(&cli.State{
+			Args:   []string{"build", "--target", target, "--out", t.TempDir(), "static-site"},
+			Stdout: io.Discard, Stderr: &errs, Getenv: func(string) string { return "" },
+			Getwd: func() (string, error) { return wd, nil }, Ctx: context.Background(),
+		})
+		if code != 1 || !strings.Contains(errs.String(), "static assets") {
+			t.Errorf("ferry build --target %s of a Worker with assets = %d %q: want a clear refusal, not a package without its assets", target, code, errs.String())
+		}
 	}
 
 	// The binary is a static linux executable for this machine.

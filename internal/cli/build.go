@@ -138,7 +138,9 @@ func runBuild(st *State, args []string) error {
 	if err != nil {
 		return err
 	}
-	if o.target != "lambda" && p.cfg != nil && p.cfg.Assets != nil {
+	if p.cfg != nil && p.cfg.Assets != nil {
+		// Building without them would deploy a Worker that silently 404s
+		// (or reaches the Worker) where the site's files should be.
 		return fmt.Errorf("--target %s does not carry static assets (assets.directory) yet: serve the project directory with ferry serve instead", o.target)
 	}
 	switch o.target {
