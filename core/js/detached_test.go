@@ -29,3 +29,24 @@ func TestBytesOfDetachedViews(t *testing.T) {
 		t.Errorf("detached ArrayBuffer: Bytes = %v, %v; want empty, true", b, ok)
 	}
 }
+
+// TestBytesOfNonBuffersAfterADetach: once any buffer has been detached,
+// Bytes still answers not-a-buffer for arrays and other objects, rather
+// than looking for their "buffer" (a plain Array has none: it panicked).
+func TestBytesOfNonBuffersAfterADetach(t *testing.T) {
+	vm := goja.New()
+	Detach(vm.NewArrayBuffer([]byte{1}))
+	for _, src := range []string{"[1, 2, 3]", "({})", "'text'", "[]"} {
+		v, err := vm.RunString(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b, ok := Bytes(vm, v); ok {
+			t.Errorf("%s: Bytes = %v, true; want not a buffer", src, b)
+		}
+	}
+	v, _ := vm.RunString("new Float64Array([1.5])")
+	if b, ok := Bytes(vm, v); !ok || len(b) != 8 {
+		t.Errorf("Float64Array after a detach: Bytes = %v, %v; want its 8 bytes", b, ok)
+	}
+}

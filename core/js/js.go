@@ -83,8 +83,10 @@ func Bytes(vm *goja.Runtime, v goja.Value) (b []byte, ok bool) {
 func export(v goja.Value) (x any, detached bool) {
 	if anyDetached.Load() {
 		if obj, ok := v.(*goja.Object); ok && isTypedArray(obj) {
-			if ab, ok := obj.Get("buffer").Export().(goja.ArrayBuffer); ok && ab.Detached() {
-				return nil, true
+			if buf := obj.Get("buffer"); buf != nil {
+				if ab, ok := buf.Export().(goja.ArrayBuffer); ok && ab.Detached() {
+					return nil, true
+				}
 			}
 		}
 	}
@@ -107,7 +109,15 @@ func Detach(ab goja.ArrayBuffer) bool {
 // Go slices) without exporting it.
 func isTypedArray(obj *goja.Object) bool {
 	t := obj.ExportType()
-	return t != nil && t.Kind() == reflect.Slice
+	if t == nil || t.Kind() != reflect.Slice {
+		return false
+	}
+	switch t.Elem().Kind() {
+	case reflect.Int8, reflect.Uint8, reflect.Int16, reflect.Uint16, reflect.Int32, reflect.Uint32,
+		reflect.Int64, reflect.Uint64, reflect.Float32, reflect.Float64:
+		return true
+	}
+	return false // an Array exports as []any
 }
 
 // NewUint8Array returns a new Uint8Array holding a copy-free view of b (the
