@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -181,11 +182,31 @@ func writeResponse(w *statusWriter, r *http.Request, res *core.Response) error {
 	if status == 0 {
 		status = http.StatusOK
 	}
-	w.WriteHeader(status)
 	if res.Body == nil {
+		w.WriteHeader(status)
 		return nil
 	}
 	defer res.Body.Close()
+	if !res.Streaming {
+		// The body is in memory: one write with its Content-Length. Flushing
+		// it like a stream made every response chunked, and two writes (the
+		// data, then the last chunk) — two system calls per request.
+		b, err := io.ReadAll(res.Body)
+		if err != nil {
+			return err
+		}
+		if bodyAllowed(status) {
+			hdr["Content-Length"] = []string{strconv.Itoa(len(b))}
+		}
+		w.WriteHeader(status)
+		if r.Method != http.MethodHead && len(b) > 0 {
+			if _, werr := w.Write(b); werr != nil {
+				return errClientGone
+			}
+		}
+		return nil
+	}
+	w.WriteHeader(status)
 	if r.Method == http.MethodHead {
 		return nil
 	}
@@ -332,4 +353,10 @@ var reqSeq atomic.Uint64
 
 func newRequestID() string {
 	return fmt.Sprintf("%x-%04x", time.Now().UnixMilli(), reqSeq.Add(1)&0xffff)
+}
+
+// bodyAllowed reports whether a response with this status may have a body
+// (and so a Content-Length): not 1xx, 204 or 304.
+func bodyAllowed(status int) bool {
+	return status >= 200 && status != http.StatusNoContent && status != http.StatusNotModified
 }
