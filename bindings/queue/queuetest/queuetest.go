@@ -28,33 +28,17 @@ import (
 	"time"
 
 	"github.com/ferry-run/ferry/bindings/queue"
+	"github.com/ferry-run/ferry/internal/testutil"
 )
 
 // Queues returns the producer and consumer sides of the queue called name.
 type Queues func(name string) (queue.Producer, queue.Backend)
 
-// Clock is a fake clock.
-type Clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
+// Clock is a fake clock (testutil.Clock: Now, Advance).
+type Clock = testutil.Clock
 
 // NewClock returns a clock stopped at start.
-func NewClock(start time.Time) *Clock { return &Clock{now: start} }
-
-// Now returns the clock's time.
-func (c *Clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-// Advance moves the clock forward by d.
-func (c *Clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
+func NewClock(start time.Time) *Clock { return testutil.NewClock(start) }
 
 // Start is where each test's clock starts (a whole millisecond, as message
 // timestamps are).
