@@ -5,6 +5,7 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/x509"
+	"encoding/asn1"
 	"math/big"
 )
 
@@ -77,6 +78,53 @@ func parsePoint(c elliptic.Curve, b []byte) (*ecdsa.PublicKey, error) {
 
 func curveName(c elliptic.Curve) string { return c.Params().Name }
 
+// Object identifiers of RFC 5480 (SPKI of EC keys).
+var (
+	oidECPublicKey = asn1.ObjectIdentifier{1, 2, 840, 10045, 2, 1}
+	oidECDH        = asn1.ObjectIdentifier{1, 3, 132, 1, 12}
+	oidCurves      = map[string]asn1.ObjectIdentifier{
+		"P-256": {1, 2, 840, 10045, 3, 1, 7},
+		"P-384": {1, 3, 132, 0, 34},
+		"P-521": {1, 3, 132, 0, 35},
+	}
+)
+
+// parseECSPKI reads an EC SubjectPublicKeyInfo (RFC 5480) the way the Web
+// Crypto spec's import steps do, which crypto/x509 cannot: the point may be
+// compressed (RFC 5480 section 2.2 allows both forms), and an ECDH key's
+// algorithm may be id-ecDH as well as id-ecPublicKey.
+func parseECSPKI(der []byte, alg, namedCurve string) (*ecdsa.PublicKey, error) {
+	var spki struct {
+		Algorithm struct {
+			Algorithm  asn1.ObjectIdentifier
+			Parameters asn1.RawValue
+		}
+		PublicKey asn1.BitString
+	}
+	rest, err := asn1.Unmarshal(der, &spki)
+	if err != nil {
+		return nil, dataError("Invalid SPKI input: %v", err)
+	}
+	if len(rest) != 0 {
+		return nil, dataError("Invalid SPKI input: trailing data.")
+	}
+	a := spki.Algorithm.Algorithm
+	if !a.Equal(oidECPublicKey) && !(alg == algECDH && a.Equal(oidECDH)) {
+		return nil, dataError("The SPKI does not hold an EC key (id-ecPublicKey).")
+	}
+	var curveOID asn1.ObjectIdentifier
+	if rest, err := asn1.Unmarshal(spki.Algorithm.Parameters.FullBytes, &curveOID); err != nil || len(rest) != 0 {
+		return nil, dataError("The SPKI's EC parameters must name a curve.")
+	}
+	if want := oidCurves[namedCurve]; !curveOID.Equal(want) {
+		return nil, dataError("The SPKI's curve %s does not match the requested %s.", curveOID, namedCurve)
+	}
+	if spki.PublicKey.BitLength%8 != 0 {
+		return nil, dataError("Invalid SPKI input: the public key is not a whole number of bytes.")
+	}
+	return parsePoint(curve(namedCurve), spki.PublicKey.Bytes)
+}
+
 func importEC(format string, data []byte, jwk *JWK, p *params, extractable bool, usages Usages) (*Key, error) {
 	pubU, privU := ecUsages(p.name)
 	c := curve(p.namedCurve)
@@ -97,16 +145,9 @@ func importEC(format string, data []byte, jwk *JWK, p *params, extractable bool,
 			material = pub
 			break
 		}
-		k, err := x509.ParsePKIXPublicKey(data)
+		pub, err := parseECSPKI(data, p.name, p.namedCurve)
 		if err != nil {
-			return nil, dataError("Invalid SPKI input: %v", err)
-		}
-		pub, ok := k.(*ecdsa.PublicKey)
-		if !ok {
-			return nil, dataError("The SPKI does not hold an EC key (id-ecPublicKey).")
-		}
-		if curveName(pub.Curve) != p.namedCurve {
-			return nil, dataError("The SPKI's curve %s does not match the requested %s.", curveName(pub.Curve), p.namedCurve)
+			return nil, err
 		}
 		material = pub
 	case "pkcs8":

@@ -19,7 +19,19 @@ func generateKey(p *params, extractable bool, usages Usages) (any, error) {
 	return nil, notSupported("Unrecognized name.")
 }
 
+// importKey imports a key of any algorithm. A public key is always
+// extractable, whatever extractable says, as generateKey's public keys are:
+// the Web Crypto editor's draft sets [[extractable]] of every imported
+// public key to true (WPT's import tests check it).
 func importKey(format string, data []byte, jwk *JWK, p *params, extractable bool, usages Usages) (*Key, error) {
+	k, err := importAlgorithm(format, data, jwk, p, extractable, usages)
+	if k != nil && k.Type == Public {
+		k.Extractable = true
+	}
+	return k, err
+}
+
+func importAlgorithm(format string, data []byte, jwk *JWK, p *params, extractable bool, usages Usages) (*Key, error) {
 	switch p.name {
 	case algAESCTR, algAESCBC, algAESGCM, algAESKW:
 		return importAES(format, data, jwk, p, extractable, usages)
