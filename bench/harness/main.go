@@ -8,7 +8,16 @@
 // 200, median of -cold runs), requests/s with p50/p99 latency at concurrency 1
 // and 32 (a Go load generator on 127.0.0.1, keep-alive, fixed duration), CPU
 // time per request (the server's utime+stime over the c=32 run), and RSS after
-// the runs. Servers bind 127.0.0.1 and are killed when the harness ends.
+// the warm-up and after the runs. Servers bind 127.0.0.1 and are killed when
+// the harness ends.
+//
+// Every runtime starts from a pre-built script: Node.js and workerd get one
+// ES module bundled by the harness, Ferry the output of `ferry build --target
+// container` (its static binary, bundle and manifest), served with `ferry
+// serve BUILD/app` as the container image runs it, with the embedded
+// bindings in BUILD/data. Ferry's development server, which bundles the
+// sources with esbuild at every start, gets its own cold-start row (`ferry
+// dev --no-watch`).
 //
 // The machine is noisy: compare figures from one run, never across runs.
 package main
@@ -65,11 +74,14 @@ func workloads(root string) []workload {
 
 type result struct {
 	cold       time.Duration
+	coldDev    time.Duration // ferry dev --no-watch (Ferry only)
 	rps1, rps  float64
 	p50, p99   time.Duration // at c=32
 	p50c1      time.Duration
 	cpuPerReq  time.Duration
-	rssMiB     float64
+	rssWarmMiB float64 // after the warm-up
+	rssMiB     float64 // after every run
+	requests   int     // served before the last RSS reading
 	err        error
 	skipped    string
 	requests32 int
@@ -95,7 +107,11 @@ func main() {
 
 	ferryBin := filepath.Join(work, "ferry")
 	log.Printf("building ferry...")
-	if out, err := exec.Command("go", "build", "-o", ferryBin, filepath.Join(root, "cmd", "ferry")).CombinedOutput(); err != nil {
+	// As ferry build cross-compiles the binary of a container image or a
+	// Lambda package: static, without symbol tables.
+	build := exec.Command("go", "build", "-ldflags", "-s -w", "-o", ferryBin, filepath.Join(root, "cmd", "ferry"))
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
 		log.Fatalf("building ferry: %v\n%s", err, out)
 	}
 	log.Printf("installing peers (npm in bench/ and examples/hono)...")
@@ -119,7 +135,9 @@ func main() {
 			var s server
 			switch rt {
 			case "ferry":
-				s = ferryServer(ferryBin, root, w, work)
+				if s, err = ferryServer(ferryBin, root, w, work); err != nil {
+					log.Fatalf("%s: %v", w.name, err)
+				}
 			case "node":
 				s = nodeServer(root, bundle)
 			case "workerd":
@@ -183,24 +201,39 @@ func bundleESM(root, entry, work string) (string, error) {
 type server struct {
 	name  string
 	start func(port int) *exec.Cmd
+	dev   *server // Ferry: the development server, for its cold start
 }
 
-func ferryServer(bin, root string, w workload, work string) server {
+// ferryServer builds the workload for containers once (ferry build --target
+// container) and serves the build with ferry serve; its dev field starts
+// ferry dev --no-watch on the sources instead.
+func ferryServer(bin, root string, w workload, work string) (server, error) {
 	dir := filepath.Join(work, "ferry-"+w.name)
 	_ = os.MkdirAll(dir, 0o755)
 	entry := filepath.Join(root, w.entry)
-	// examples/hono has its own config and node_modules: serve the example dir.
+	// examples/hono has its own config and node_modules: use the example dir.
 	if strings.HasPrefix(w.entry, "examples/") {
 		dir = filepath.Join(root, filepath.Dir(filepath.Dir(w.entry)))
 		entry = ""
 	}
-	return server{name: "ferry", start: func(port int) *exec.Cmd {
-		args := []string{"dev", dir, "--port", fmt.Sprint(port), "--no-watch", "--log-level", "error"}
+	withEntry := func(args ...string) []string {
 		if entry != "" {
 			args = append(args, "--main", entry)
 		}
-		return exec.Command(bin, args...)
+		return args
+	}
+	out := filepath.Join(work, "container-"+w.name)
+	build := exec.Command(bin, withEntry("build", "--target", "container", dir, "--out", out, "--bootstrap", bin)...)
+	if b, err := build.CombinedOutput(); err != nil {
+		return server{}, fmt.Errorf("ferry build --target container: %v\n%s", err, b)
+	}
+	dev := &server{name: "ferry dev", start: func(port int) *exec.Cmd {
+		return exec.Command(bin, withEntry("dev", dir, "--port", fmt.Sprint(port), "--no-watch", "--log-level", "error")...)
 	}}
+	return server{name: "ferry", dev: dev, start: func(port int) *exec.Cmd {
+		return exec.Command(filepath.Join(out, "ferry"), "serve", filepath.Join(out, "app"), "--persist-to", filepath.Join(out, "data"),
+			"--ip", "127.0.0.1", "--port", fmt.Sprint(port), "--log-level", "error")
+	}}, nil
 }
 
 func nodeServer(root, bundle string) server {
@@ -298,17 +331,29 @@ func stop(cmd *exec.Cmd) {
 
 func measure(s server, w workload, coldRuns int, d time.Duration) *result {
 	res := &result{}
-	var colds []time.Duration
-	for i := 0; i < coldRuns; i++ {
-		cmd, _, took, err := startAndWait(s, w)
-		stop(cmd)
-		if err != nil {
+	coldStart := func(s server) (time.Duration, error) {
+		var colds []time.Duration
+		for i := 0; i < coldRuns; i++ {
+			cmd, _, took, err := startAndWait(s, w)
+			stop(cmd)
+			if err != nil {
+				return 0, fmt.Errorf("%s: %w", s.name, err)
+			}
+			colds = append(colds, took)
+		}
+		return median(colds), nil
+	}
+	var err error
+	if res.cold, err = coldStart(s); err != nil {
+		res.err = err
+		return res
+	}
+	if s.dev != nil {
+		if res.coldDev, err = coldStart(*s.dev); err != nil {
 			res.err = err
 			return res
 		}
-		colds = append(colds, took)
 	}
-	res.cold = median(colds)
 
 	cmd, url, _, err := startAndWait(s, w)
 	if err != nil {
@@ -317,7 +362,8 @@ func measure(s server, w workload, coldRuns int, d time.Duration) *result {
 	}
 	defer stop(cmd)
 	// Warm up, then measure at c=1 and c=32.
-	load(context.Background(), url, w, 8, d/2)
+	warm := load(context.Background(), url, w, 8, d/2)
+	res.rssWarmMiB = rssMiB(cmd.Process.Pid)
 	l1 := load(context.Background(), url, w, 1, d)
 	res.rps1, res.p50c1 = l1.rps, l1.p50
 	cpu0 := cpuTime(cmd.Process.Pid)
@@ -331,6 +377,7 @@ func measure(s server, w workload, coldRuns int, d time.Duration) *result {
 		res.cpuPerReq = (cpu1 - cpu0) / time.Duration(l32.n)
 	}
 	res.rssMiB = rssMiB(cmd.Process.Pid)
+	res.requests = 1 + warm.n + l1.n + l32.n
 	return res
 }
 
