@@ -289,6 +289,12 @@ func smallOrder(b []byte) bool {
 	if c[31] == 0x7f && c[0] >= 0xed && allFF(c[1:31]) {
 		c = [32]byte{c[0] - 0xed}
 	}
+	// The identity (y = 1) and the point of order 2 (y = -1) have x = 0, so
+	// the sign bit is meaningless: RFC 8032 rejects the encodings that set
+	// it, Go decodes them to the same points.
+	if c == smallOrderPoints[0] || c == smallOrderPoints[1] {
+		return true
+	}
 	c[31] |= sign
 	for _, p := range smallOrderPoints {
 		if c == p {
