@@ -20,7 +20,6 @@ require (
 	github.com/nlnwa/whatwg-url v0.6.2
 	github.com/sabhiram/go-gitignore v0.0.0-20210923224102-525f6e181f06
 	github.com/tailscale/hujson v0.0.0-20260727124030-b80ff77dac4f
-	github.com/valyala/fastjson v1.6.10
 	go.uber.org/goleak v1.3.0
 	golang.org/x/net v0.59.0
 	golang.org/x/sys v0.48.0

@@ -1,0 +1,26 @@
+package js_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/dop251/goja"
+
+	"github.com/ferry-run/ferry/core/js"
+)
+
+// echoDoc is the harness's echo workload body: 4 KiB of small objects.
+func echoDoc() []byte {
+	item := `{"k":"0123456789abcdef","n":[1,2,3,4,5,6,7,8,9,10],"ok":true}`
+	return []byte(`{"items":[` + strings.Repeat(item+",", 63) + item + `]}`)
+}
+
+func BenchmarkParseJSON(b *testing.B) {
+	vm := goja.New()
+	doc := echoDoc()
+	b.SetBytes(int64(len(doc)))
+	b.ReportAllocs()
+	for b.Loop() {
+		js.ParseJSON(vm, doc)
+	}
+}
