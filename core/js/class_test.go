@@ -29,6 +29,9 @@ func TestClass(t *testing.T) {
 		{`new Thing(1) instanceof Thing`, "true"},
 		{`Object.prototype.toString.call(new Thing(1))`, "[object Thing]"},
 		{`Thing.name + "/" + Thing.length`, "Thing/1"},
+		{`const d = (o, k) => { const x = Object.getOwnPropertyDescriptor(o, k); return [x.writable, x.enumerable, x.configurable].join("/") };
+			[d(Thing, "name"), d(Thing, "length"), d(Thing, "prototype"), d(Thing.prototype, Symbol.toStringTag)].join(" ")`,
+			"false/false/true false/false/true false/false/false false/false/true"},
 		{`class Sub extends Thing { triple() { return this.n * 3 } }; const s = new Sub(2); [s.triple(), s instanceof Thing, s.double()].join()`, "6,true,4"},
 		{`const x = new Thing(1); x.extra = 5; [x.extra, Object.keys(x).join()].join()`, "5,extra"},
 		{`try { Thing.prototype.double.call({}) } catch (e) { e.message }`, "Illegal invocation"},

@@ -89,11 +89,11 @@ func Install(l *loop.Loop) *API {
 		}
 		return k.usages
 	})
-	_ = g.DefineDataProperty("CryptoKey", keys.Ctor, goja.FLAG_TRUE, goja.FLAG_FALSE, goja.FLAG_TRUE)
+	_ = g.DefineDataProperty("CryptoKey", keys.Ctor, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 
 	sc := js.NewClass(vm, "SubtleCrypto", 0, nil)
 	a.installSubtle(sc.Proto)
-	_ = g.DefineDataProperty("SubtleCrypto", sc.Ctor, goja.FLAG_TRUE, goja.FLAG_FALSE, goja.FLAG_TRUE)
+	_ = g.DefineDataProperty("SubtleCrypto", sc.Ctor, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 	subtleObj := sc.Wrap(&subtleObject{})
 
 	cc := js.NewClass(vm, "Crypto", 0, nil)
@@ -110,7 +110,7 @@ func Install(l *loop.Loop) *API {
 		return vm.ToValue(randomUUID())
 	})
 	a.cryptoProto = cc.Proto
-	_ = g.DefineDataProperty("Crypto", cc.Ctor, goja.FLAG_TRUE, goja.FLAG_FALSE, goja.FLAG_TRUE)
+	_ = g.DefineDataProperty("Crypto", cc.Ctor, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 	_ = g.DefineDataProperty("crypto", cc.Wrap(&cryptoObject{}), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_TRUE)
 	events.SetInternalSymbol(vm, g, apiKey, a)
 	registerClone()
