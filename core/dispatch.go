@@ -44,8 +44,41 @@ type invocation struct {
 	convert     func(goja.Value) (any, error)
 	stopLimit   *time.Timer // the waitUntil limit, stopped when the event ends
 	subrequests int
-	ctx         context.Context // cancelled when the event ends
-	cancel      context.CancelFunc
+	scopeState  loop.Scope // what scope points to: one allocation less
+
+	// ctx is cancelled when the event ends; it is made by context() on
+	// first use (most events never ask), from parent without its
+	// cancellation (the event outlives the host's request for waitUntil).
+	parent context.Context
+	ctx    context.Context
+	cancel context.CancelFunc
+}
+
+// context returns the event's context (see ctx). Call on the loop.
+func (inv *invocation) context() context.Context {
+	if inv.ctx == nil {
+		inv.ctx, inv.cancel = context.WithCancel(context.WithoutCancel(inv.parent))
+		if inv.finished {
+			inv.cancel()
+		}
+	}
+	return inv.ctx
+}
+
+// wallTimer returns a stopped-and-reset timer for the wall-clock limit; put
+// it back in w.timers when done. Since Go 1.23 a timer reset after Stop
+// never delivers a stale value, so pooled timers are as good as new ones.
+func (w *Worker) wallTimer() *time.Timer {
+	if t, ok := w.timers.Get().(*time.Timer); ok {
+		t.Reset(w.opts.WallLimit)
+		return t
+	}
+	return time.NewTimer(w.opts.WallLimit)
+}
+
+func (w *Worker) putWallTimer(t *time.Timer) {
+	t.Stop()
+	w.timers.Put(t)
 }
 
 type outcome struct {
@@ -68,13 +101,13 @@ func (w *Worker) dispatchOn(ctx context.Context, pick func() *rt, gate *objectGa
 	r := pick()
 	r.inflight.Add(1)
 	w.inflight.Add(1)
-	inv := &invocation{r: r, id: w.requestID(ctx), kind: kind, result: make(chan outcome, 1), done: make(chan struct{}), convert: convert, started: time.Now()}
+	inv := &invocation{r: r, id: w.requestID(ctx), kind: kind, result: make(chan outcome, 1), done: make(chan struct{}), convert: convert, started: time.Now(), parent: ctx}
 	limit := w.opts.CPULimit
 	if limit < 0 {
 		limit = 0
 	}
-	inv.ctx, inv.cancel = context.WithCancel(context.WithoutCancel(ctx))
-	inv.scope = loop.NewScope(limit)
+	inv.scope = &inv.scopeState
+	inv.scope.Limit = limit
 	inv.scope.OnError = inv.onError
 	inv.scope.OnUnhandledRejection = inv.onRejection
 
@@ -102,7 +135,6 @@ func (w *Worker) dispatchOn(ctx context.Context, pick func() *rt, gate *objectGa
 		return nil
 	})
 	if !ok {
-		inv.cancel()
 		r.inflight.Add(-1)
 		w.inflight.Done()
 		if r.condemned.Load() {
@@ -113,8 +145,8 @@ func (w *Worker) dispatchOn(ctx context.Context, pick func() *rt, gate *objectGa
 
 	var wall <-chan time.Time
 	if w.opts.WallLimit > 0 {
-		t := time.NewTimer(w.opts.WallLimit)
-		defer t.Stop()
+		t := w.wallTimer()
+		defer w.putWallTimer(t)
 		wall = t.C
 	}
 	select {
@@ -302,7 +334,9 @@ func (inv *invocation) finish() {
 		inv.stopLimit.Stop()
 	}
 	inv.scope.Cancel()
-	inv.cancel()
+	if inv.cancel != nil {
+		inv.cancel()
+	}
 	delete(inv.r.scopes, inv.scope)
 	inv.r.inflight.Add(-1)
 	inv.r.w.inflight.Done()

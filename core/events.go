@@ -57,11 +57,7 @@ func (w *Worker) fetchEntrypoint(ctx context.Context, req *Request, entrypoint s
 	out, done, err := w.dispatch(ctx, "fetch", func(inv *invocation, vm *goja.Runtime) (goja.Value, error) {
 		inv0 = inv
 		r := inv.r
-		var cf goja.Value = goja.Undefined()
-		if req.CF != nil {
-			cf = vm.ToValue(req.CF)
-		}
-		reqObj := r.fetch.NewIncomingRequest(req.Method, req.URL, req.Header, req.Body, cf)
+		reqObj := r.fetch.NewIncomingRequest(req.Method, req.URL, req.Header, req.Body, req.CF)
 		if w.format == bundle.ServiceWorkerFormat {
 			return r.dispatchFetchEvent(inv, reqObj)
 		}

@@ -278,7 +278,7 @@ func (r *rt) object(inv *invocation, cls *objectClass, key objectKey, name strin
 	if ctor == nil {
 		return nil, false, fmt.Errorf("the Worker does not export Durable Object class %q", cls.name)
 	}
-	st, err := r.w.opts.ObjectStore.Open(inv.ctx, cls.namespace, key.id)
+	st, err := r.w.opts.ObjectStore.Open(inv.context(), cls.namespace, key.id)
 	if err != nil {
 		return nil, false, err
 	}
@@ -403,7 +403,7 @@ func (o *objectRef) RoundTrip(req *http.Request) (*http.Response, error) {
 		if !ok {
 			return nil, &ScriptError{Kind: "type", Message: "TypeError: Handler does not export a fetch() function."}
 		}
-		return h(obj.inst, inv.r.fetch.NewIncomingRequest(creq.Method, creq.URL, creq.Header, creq.Body, goja.Undefined()))
+		return h(obj.inst, inv.r.fetch.NewIncomingRequest(creq.Method, creq.URL, creq.Header, creq.Body, nil))
 	}, func(v goja.Value) (any, error) { return convertResponse(inv0, v) })
 	if err != nil {
 		return nil, err
@@ -490,7 +490,7 @@ func (w *Worker) fireAlarm(k objectKey) {
 	ran := false
 	_, done, err := ref.send(ctx, "alarm", func(inv *invocation, obj *object) (goja.Value, error) {
 		st = obj.storage
-		at, ok, err := st.Alarm(inv.ctx)
+		at, ok, err := st.Alarm(inv.context())
 		if err != nil {
 			return nil, err
 		}
@@ -501,7 +501,7 @@ func (w *Worker) fireAlarm(k objectKey) {
 		if !isFn {
 			return nil, &ScriptError{Kind: "type", Message: "TypeError: the Durable Object class has no alarm() handler"}
 		}
-		if err := st.DeleteAlarm(inv.ctx); err != nil {
+		if err := st.DeleteAlarm(inv.context()); err != nil {
 			return nil, err
 		}
 		ran = true

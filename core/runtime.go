@@ -273,7 +273,7 @@ func (r *rt) subrequest() error {
 // its outstanding fetches stop.
 func (r *rt) eventContext() context.Context {
 	if inv := r.current(); inv != nil {
-		return inv.ctx
+		return inv.context()
 	}
 	return context.Background()
 }

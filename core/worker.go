@@ -88,6 +88,8 @@ type Worker struct {
 	log      *slog.Logger
 	nextID   atomic.Uint64
 	rr       atomic.Uint32
+	// timers are wall-clock limit timers, stopped, for reuse (dispatch.go).
+	timers sync.Pool
 
 	closeOnce sync.Once
 	inflight  sync.WaitGroup

@@ -21,7 +21,19 @@ type Request struct {
 	headers  *Headers
 	body     Body
 	cf       goja.Value
-	signal   goja.Value
+	// cfProps are an incoming request's cf properties, made into cf the
+	// first time JS reads it (most handlers never do).
+	cfProps map[string]any
+	signal  goja.Value
+}
+
+// cfValue returns `request.cf` (nil for undefined).
+func (r *Request) cfValue(vm *goja.Runtime) goja.Value {
+	if r.cf == nil && r.cfProps != nil {
+		r.cf = vm.ToValue(r.cfProps)
+		r.cfProps = nil
+	}
+	return r.cf
 }
 
 // Headers returns the request's headers.
@@ -45,9 +57,11 @@ var normalMethods = map[string]string{
 }
 
 // NewIncomingRequest wraps a request that reached the Worker from outside. The
-// header map and body are owned by the Request from now on; body may be nil.
-func (a *API) NewIncomingRequest(method, url string, header http.Header, body io.ReadCloser, cf goja.Value) *goja.Object {
-	r := &Request{Method: method, URL: url, Redirect: "manual", headers: NewHeaders(header), cf: cf}
+// header map, body and cf map are owned by the Request from now on; body and
+// cf may be nil (cf is then undefined). cf becomes a JS object when JS first
+// reads request.cf.
+func (a *API) NewIncomingRequest(method, url string, header http.Header, body io.ReadCloser, cf map[string]any) *goja.Object {
+	r := &Request{Method: method, URL: url, Redirect: "manual", headers: NewHeaders(header), cfProps: cf}
 	r.headers.guard = guardRequest
 	if body != nil {
 		r.body = Body{src: &source{r: body}}
@@ -70,8 +84,8 @@ func (a *api) installRequest() {
 	c.Getter("headers", func(call goja.FunctionCall) goja.Value { return a.headersObject(this(call).headers) })
 	c.Getter("redirect", func(call goja.FunctionCall) goja.Value { return vm.ToValue(this(call).Redirect) })
 	c.Getter("cf", func(call goja.FunctionCall) goja.Value {
-		if r := this(call); r.cf != nil {
-			return r.cf
+		if cf := this(call).cfValue(vm); cf != nil {
+			return cf
 		}
 		return goja.Undefined()
 	})
@@ -93,6 +107,7 @@ func (a *api) installRequest() {
 		if a.used(&r.body) {
 			panic(vm.NewTypeError("Failed to execute 'clone' on 'Request': Request body is already used"))
 		}
+		r.cfValue(vm) // the clone shares the cf object
 		cp := *r
 		cp.Expando = js.Expando{}
 		cp.headers = r.headers.clone()
@@ -108,7 +123,7 @@ func (a *api) newRequest(input, init goja.Value) *Request {
 	vm := a.vm
 	r := &Request{Method: "GET", Redirect: "follow"}
 	if src, ok := js.Unwrap[*Request](input); ok {
-		r.Method, r.URL, r.Redirect, r.cf, r.signal = src.Method, src.URL, src.Redirect, src.cf, src.signal
+		r.Method, r.URL, r.Redirect, r.cf, r.signal = src.Method, src.URL, src.Redirect, src.cfValue(vm), src.signal
 		r.headers = src.headers.clone()
 		if a.used(&src.body) {
 			panic(vm.NewTypeError("Failed to construct 'Request': Cannot construct a Request with a Request object that has already been used."))

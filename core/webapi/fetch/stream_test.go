@@ -96,7 +96,7 @@ func TestUntouchedBodyStreamIsHandedOver(t *testing.T) {
 	h := newHost(t)
 	in := &trackedBody{Reader: strings.NewReader("payload")}
 	h.on(func(vm *goja.Runtime) {
-		_ = vm.Set("req", h.api.NewIncomingRequest("POST", "http://x/", http.Header{}, in, goja.Undefined()))
+		_ = vm.Set("req", h.api.NewIncomingRequest("POST", "http://x/", http.Header{}, in, nil))
 	})
 	_, body := h.response(`new Response(req.body)`)
 	if body != io.ReadCloser(in) {
@@ -112,7 +112,7 @@ func TestIncomingBodyStreams(t *testing.T) {
 	h := newHost(t)
 	pr, pw := io.Pipe()
 	h.on(func(vm *goja.Runtime) {
-		_ = vm.Set("req", h.api.NewIncomingRequest("POST", "http://x/", http.Header{}, pr, goja.Undefined()))
+		_ = vm.Set("req", h.api.NewIncomingRequest("POST", "http://x/", http.Header{}, pr, nil))
 	})
 	h.eval(`globalThis.got = []; (async () => {
 		const reader = req.body.getReader();
@@ -217,7 +217,7 @@ func TestFixedLengthStreamSetsContentLength(t *testing.T) {
 func TestCloneOfIncomingBody(t *testing.T) {
 	h := newHost(t)
 	h.on(func(vm *goja.Runtime) {
-		_ = vm.Set("req", h.api.NewIncomingRequest("POST", "http://x/", http.Header{}, io.NopCloser(strings.NewReader("shared")), goja.Undefined()))
+		_ = vm.Set("req", h.api.NewIncomingRequest("POST", "http://x/", http.Header{}, io.NopCloser(strings.NewReader("shared")), nil))
 	})
 	h.eval(`globalThis.copy = req.clone(); globalThis.text = null; copy.text().then(t => { text = t; })`)
 	_, body := h.response(`new Response(req.body)`)
