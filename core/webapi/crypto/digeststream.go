@@ -6,6 +6,7 @@ import (
 	"github.com/dop251/goja"
 
 	"github.com/ferry-run/ferry/core/js"
+	"github.com/ferry-run/ferry/core/webapi/streams"
 )
 
 // crypto.DigestStream is Workers' WritableStream that hashes what is written
@@ -42,13 +43,24 @@ var (
 )
 
 // InstallDigestStream defines crypto.DigestStream. Call it after the streams
-// family is installed; without a global WritableStream it does nothing.
+// family is installed; without it, it does nothing. Like the stream classes,
+// the class is made on first use (js.Lazy), extending the runtime's own
+// WritableStream whatever user code did to the global since.
 func (a *API) InstallDigestStream() {
-	vm := a.vm
-	ws, ok := vm.Get("WritableStream").(*goja.Object)
-	if !ok {
+	st := streams.Of(a.vm)
+	if st == nil {
 		return
 	}
+	// Writable, enumerable and configurable on Crypto.prototype, as in
+	// workerd.
+	js.LazyOf(a.vm).Define(a.cryptoProto, "DigestStream", goja.FLAG_TRUE, goja.FLAG_TRUE, func() goja.Value {
+		return a.digestStream(st.Global("WritableStream"))
+	})
+}
+
+// digestStream makes the DigestStream class.
+func (a *API) digestStream(ws *goja.Object) goja.Value {
+	vm := a.vm
 	digestStreamOnce.Do(func() { digestStreamPrg = goja.MustCompile("crypto-digeststream.js", digestStreamSrc, true) })
 	f, err := vm.RunProgram(digestStreamPrg)
 	if err != nil {
@@ -79,5 +91,5 @@ func (a *API) InstallDigestStream() {
 	if err != nil {
 		panic(err)
 	}
-	_ = a.cryptoProto.DefineDataProperty("DigestStream", ctor, goja.FLAG_TRUE, goja.FLAG_FALSE, goja.FLAG_TRUE)
+	return ctor
 }

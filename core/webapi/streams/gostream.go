@@ -45,7 +45,7 @@ func (a *API) NewBytesStream(data []byte) *goja.Object {
 }
 
 func (a *API) newGoStream(src *goSource) *goja.Object {
-	v, err := a.goStream(goja.Undefined(), a.vm.ToValue(src))
+	v, err := a.ensure().goStream(goja.Undefined(), a.vm.ToValue(src))
 	if err != nil {
 		panic(err)
 	}
@@ -126,7 +126,7 @@ func (a *API) deliver(src *goSource, chunk goja.Value, err goja.Value) {
 	if chunk == nil {
 		chunk = goja.Null()
 	}
-	if _, ferr := a.goDeliver(goja.Undefined(), src.stream, chunk, e); ferr != nil {
+	if _, ferr := a.ensure().goDeliver(goja.Undefined(), src.stream, chunk, e); ferr != nil {
 		panic(ferr)
 	}
 }
@@ -135,7 +135,7 @@ func (a *API) deliver(src *goSource, chunk goja.Value, err goja.Value) {
 // NewBytesStream (data, isData true) if JS has not read, locked or queued
 // anything from it, and locks the stream for good; ok is false otherwise.
 func (a *API) Take(stream goja.Value) (r io.ReadCloser, data []byte, isData, ok bool) {
-	h, err := a.goTake(goja.Undefined(), stream)
+	h, err := a.ensure().goTake(goja.Undefined(), stream)
 	if err != nil || goja.IsUndefined(h) {
 		return nil, nil, false, false
 	}
@@ -150,7 +150,7 @@ func (a *API) Take(stream goja.Value) (r io.ReadCloser, data []byte, isData, ok 
 // State reports whether a ReadableStream is locked to a reader and whether
 // it has been read from (disturbed).
 func (a *API) State(stream goja.Value) (locked, disturbed bool) {
-	v, err := a.state(goja.Undefined(), stream)
+	v, err := a.ensure().state(goja.Undefined(), stream)
 	if err != nil {
 		return false, false
 	}
@@ -161,7 +161,7 @@ func (a *API) State(stream goja.Value) (locked, disturbed bool) {
 // ExpectedLength returns the length a FixedLengthStream's readable side
 // promises, or -1.
 func (a *API) ExpectedLength(stream goja.Value) int64 {
-	v, err := a.expectedLength(goja.Undefined(), stream)
+	v, err := a.ensure().expectedLength(goja.Undefined(), stream)
 	if err != nil || goja.IsUndefined(v) {
 		return -1
 	}
@@ -171,7 +171,7 @@ func (a *API) ExpectedLength(stream goja.Value) int64 {
 // Tee splits a stream in two, the second branch getting structured clones of
 // the chunks (byte streams copy), as Request.clone() and Response.clone() need.
 func (a *API) Tee(stream goja.Value) (*goja.Object, *goja.Object) {
-	v, err := a.tee(goja.Undefined(), stream)
+	v, err := a.ensure().tee(goja.Undefined(), stream)
 	if err != nil {
 		panic(err)
 	}
@@ -205,7 +205,7 @@ func (a *API) ReadAll(stream goja.Value, limit int64, done func(data []byte, err
 		}
 		return goja.Undefined()
 	}
-	if _, err := a.readAll(goja.Undefined(), stream, vm.ToValue(onChunk), vm.ToValue(onEnd)); err != nil {
+	if _, err := a.ensure().readAll(goja.Undefined(), stream, vm.ToValue(onChunk), vm.ToValue(onEnd)); err != nil {
 		panic(err)
 	}
 }
@@ -251,7 +251,7 @@ type readResult struct {
 // a cancelled scope's tasks never run. It throws a TypeError if the stream is
 // locked.
 func (a *API) NewReader(stream goja.Value, scope *loop.Scope, done <-chan struct{}) *Reader {
-	rd, err := a.acquire(goja.Undefined(), stream)
+	rd, err := a.ensure().acquire(goja.Undefined(), stream)
 	if err != nil {
 		panic(err)
 	}
@@ -307,7 +307,7 @@ func (r *Reader) next() readResult {
 			send(readResult{err: &StreamError{Value: describe(call.Argument(0))}})
 			return goja.Undefined()
 		}
-		_, err := a.read(goja.Undefined(), r.reader, vm.ToValue(chunk), vm.ToValue(end), vm.ToValue(fail))
+		_, err := a.ensure().read(goja.Undefined(), r.reader, vm.ToValue(chunk), vm.ToValue(end), vm.ToValue(fail))
 		return err
 	})
 	if !ok {
@@ -352,7 +352,7 @@ func (r *Reader) CloseWithReason(reason func(vm *goja.Runtime) goja.Value) error
 func (r *Reader) Close() error { return r.CloseWithReason(nil) }
 
 func (a *API) cancelReader(reader, reason goja.Value) {
-	_, _ = a.cancelReaderFn(goja.Undefined(), reader, reason)
+	_, _ = a.ensure().cancelReaderFn(goja.Undefined(), reader, reason)
 }
 
 // StreamError is a JS stream that errored, seen from Go.

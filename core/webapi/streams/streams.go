@@ -13,6 +13,15 @@
 // per-chunk heavy work of the families built on streams: compression and
 // text decoding run in Go, with only the queueing in JS.
 //
+// Installation is lazy: compiling and evaluating the script is most of what
+// creating a runtime costs, and most requests never touch a stream (a body
+// becomes a stream only when JS asks for one). Install captures the
+// intrinsics the script needs (intrinsics.js, a few property reads) and
+// defines the globals as lazy properties (js.Lazy): the first read of any of
+// them, or the first Go call that needs the streams machinery, compiles the
+// script (once per process), evaluates it (once per runtime) and turns every
+// global still lazy into the data property it is in Workers.
+//
 // Invariant: everything here runs on the loop goroutine that owns the runtime.
 package streams
 
@@ -32,10 +41,16 @@ import (
 //go:embed streams.js
 var source string
 
+//go:embed intrinsics.js
+var intrinsicsSource string
+
 var (
 	compileOnce sync.Once
 	program     *goja.Program
 	compileErr  error
+
+	intrinsicsOnce sync.Once
+	intrinsicsPrg  *goja.Program
 )
 
 func compiled() (*goja.Program, error) {
@@ -45,12 +60,34 @@ func compiled() (*goja.Program, error) {
 	return program, compileErr
 }
 
+// globalNames are the globals streams.js returns, in the order they are
+// defined; TextEncoderStream and TextDecoderStream only when the runtime has
+// TextEncoder and TextDecoder.
+var globalNames = []string{
+	"ReadableStream", "ReadableStreamDefaultReader", "ReadableStreamBYOBReader",
+	"ReadableStreamDefaultController", "ReadableByteStreamController", "ReadableStreamBYOBRequest",
+	"WritableStream", "WritableStreamDefaultWriter", "WritableStreamDefaultController",
+	"TransformStream", "TransformStreamDefaultController",
+	"ByteLengthQueuingStrategy", "CountQueuingStrategy",
+	"IdentityTransformStream", "FixedLengthStream",
+	"TextEncoderStream", "TextDecoderStream",
+}
+
 // API is the streams family installed on one runtime. Other families (fetch,
 // compression) use it to build and read streams from Go.
 type API struct {
-	vm   *goja.Runtime
-	loop *loop.Loop
+	vm         *goja.Runtime
+	loop       *loop.Loop
+	lazy       *js.Lazy
+	intrinsics goja.Value
+	names      []string     // the globals this runtime gets
+	fns        *internals   // nil until the script has run (ensure)
+	globals    *goja.Object // streams.js's public classes
+	onReady    []func(*API) // see OnReady
+}
 
+// internals are the script's operations Go calls.
+type internals struct {
 	createTransform goja.Callable
 	isReadable      goja.Callable
 	isWritable      goja.Callable
@@ -81,11 +118,62 @@ func Of(vm *goja.Runtime) *API {
 	return v.(weak.Pointer[API]).Value()
 }
 
-// Install defines the stream classes on l's runtime and returns the API.
-// Call it on the loop goroutine, after the encoding family (TextEncoderStream
-// and TextDecoderStream wrap TextEncoder and TextDecoder).
+// Install defines the stream classes on l's runtime, lazily (see the package
+// comment), and returns the API. Call it on the loop goroutine, after the
+// encoding family (TextEncoderStream and TextDecoderStream wrap TextEncoder
+// and TextDecoder) and before user code runs.
 func Install(l *loop.Loop) *API {
 	vm := l.VM()
+	intrinsicsOnce.Do(func() { intrinsicsPrg = goja.MustCompile("ferry:streams-intrinsics", intrinsicsSource, true) })
+	fv, err := vm.RunProgram(intrinsicsPrg)
+	if err != nil {
+		panic(fmt.Errorf("capturing the streams intrinsics: %w", err))
+	}
+	capture, _ := goja.AssertFunction(fv)
+	iv, err := capture(goja.Undefined())
+	if err != nil {
+		panic(fmt.Errorf("capturing the streams intrinsics: %w", err))
+	}
+	a := &API{vm: vm, loop: l, intrinsics: iv, lazy: js.LazyOf(vm)}
+	g := vm.GlobalObject()
+	for _, name := range globalNames {
+		if (name == "TextEncoderStream" && goja.IsUndefined(iv.(*goja.Object).Get("TextEncoderC"))) ||
+			(name == "TextDecoderStream" && goja.IsUndefined(iv.(*goja.Object).Get("TextDecoderC"))) {
+			continue
+		}
+		a.names = append(a.names, name)
+		a.lazy.Define(g, name, goja.FLAG_FALSE, goja.FLAG_TRUE, func() goja.Value {
+			a.ensure()
+			return a.globals.Get(name)
+		})
+	}
+
+	key := weak.Make(vm)
+	registry.Store(key, weak.Make(a))
+	runtime.AddCleanup(vm, func(k weak.Pointer[goja.Runtime]) { registry.Delete(k) }, key)
+	// The lazy getters reference a; so does the runtime's heap through them.
+	return a
+}
+
+// Ready reports whether the script has run on this runtime (a global was
+// read, or Go needed the machinery).
+func (a *API) Ready() bool { return a.fns != nil }
+
+// Global returns the stream class name (ReadableStream, WritableStream...),
+// running the script if it has not run yet.
+func (a *API) Global(name string) *goja.Object {
+	a.ensure()
+	o, _ := a.globals.Get(name).(*goja.Object)
+	return o
+}
+
+// ensure runs the script on this runtime if it has not run yet, and makes
+// the globals still lazy.
+func (a *API) ensure() *internals {
+	if a.fns != nil {
+		return a.fns
+	}
+	vm := a.vm
 	prg, err := compiled()
 	if err != nil {
 		panic(fmt.Errorf("compiling the streams script: %w", err))
@@ -95,30 +183,33 @@ func Install(l *loop.Loop) *API {
 		panic(fmt.Errorf("evaluating the streams script: %w", err))
 	}
 	fn, _ := goja.AssertFunction(fnv)
-	a := &API{vm: vm, loop: l}
-	iv, err := fn(goja.Undefined(), a.natives())
+	iv, err := fn(goja.Undefined(), a.natives(), a.intrinsics)
 	if err != nil {
 		panic(fmt.Errorf("installing streams: %w", err))
 	}
-	internals := iv.(*goja.Object)
-	a.createTransform = method(internals, "createTransform")
-	a.isReadable = method(internals, "isReadableStream")
-	a.isWritable = method(internals, "isWritableStream")
-	a.goStream = method(internals, "goStream")
-	a.goDeliver = method(internals, "goDeliver")
-	a.goTake = method(internals, "goTake")
-	a.state = method(internals, "state")
-	a.expectedLength = method(internals, "expectedLength")
-	a.tee = method(internals, "tee")
-	a.acquire = method(internals, "reader")
-	a.read = method(internals, "read")
-	a.cancelReaderFn = method(internals, "cancelReader")
-	a.readAll = method(internals, "readAll")
-
-	key := weak.Make(vm)
-	registry.Store(key, weak.Make(a))
-	runtime.AddCleanup(vm, func(k weak.Pointer[goja.Runtime]) { registry.Delete(k) }, key)
-	return a
+	obj := iv.(*goja.Object)
+	a.globals = obj.Get("globals").(*goja.Object)
+	a.fns = &internals{
+		createTransform: method(obj, "createTransform"),
+		isReadable:      method(obj, "isReadableStream"),
+		isWritable:      method(obj, "isWritableStream"),
+		goStream:        method(obj, "goStream"),
+		goDeliver:       method(obj, "goDeliver"),
+		goTake:          method(obj, "goTake"),
+		state:           method(obj, "state"),
+		expectedLength:  method(obj, "expectedLength"),
+		tee:             method(obj, "tee"),
+		acquire:         method(obj, "reader"),
+		read:            method(obj, "read"),
+		cancelReaderFn:  method(obj, "cancelReader"),
+		readAll:         method(obj, "readAll"),
+	}
+	a.intrinsics = nil
+	g := vm.GlobalObject()
+	for _, name := range a.names {
+		a.lazy.Make(g, name)
+	}
+	return a.fns
 }
 
 func method(obj *goja.Object, name string) goja.Callable {
@@ -178,15 +269,23 @@ func (a *API) transfer(call goja.FunctionCall) goja.Value {
 	return vm.ToValue(vm.NewArrayBuffer(b))
 }
 
-// IsReadableStream reports whether v is a ReadableStream.
+// IsReadableStream reports whether v is a ReadableStream. Before the script
+// has run there are none, and it does not run it.
 func (a *API) IsReadableStream(v goja.Value) bool {
-	r, err := a.isReadable(goja.Undefined(), v)
+	if a.fns == nil {
+		return false
+	}
+	r, err := a.fns.isReadable(goja.Undefined(), v)
 	return err == nil && r.ToBoolean()
 }
 
-// IsWritableStream reports whether v is a WritableStream.
+// IsWritableStream reports whether v is a WritableStream (false, without
+// running the script, before it has run).
 func (a *API) IsWritableStream(v goja.Value) bool {
-	r, err := a.isWritable(goja.Undefined(), v)
+	if a.fns == nil {
+		return false
+	}
+	r, err := a.fns.isWritable(goja.Undefined(), v)
 	return err == nil && r.ToBoolean()
 }
 
@@ -241,7 +340,7 @@ func (a *API) NewTransform(t Transformer) (readable, writable *goja.Object) {
 			return goja.Undefined()
 		})
 	}
-	pair, err := a.createTransform(goja.Undefined(), transform, flush, cancel)
+	pair, err := a.ensure().createTransform(goja.Undefined(), transform, flush, cancel)
 	if err != nil {
 		panic(err)
 	}

@@ -1,54 +1,35 @@
 // The WHATWG Streams Standard (https://streams.spec.whatwg.org/) for goja,
 // written from the specification's algorithms. It is compiled once per
-// process and evaluated once per runtime: the program evaluates to a function
-// that takes the Go-provided helpers (`native`) and returns the public classes
-// plus the internal operations other families (fetch, compression) use.
+// process and evaluated once per runtime, both when a runtime first uses
+// streams (see Install in streams.go): the program evaluates to a function
+// that takes the Go-provided helpers (`native`) and the intrinsics captured
+// at start (intrinsics.js), and returns the public classes (`globals`) plus
+// the internal operations other families (fetch, compression) use.
 //
 // Conventions:
 //   - Public objects (ReadableStream, readers, controllers...) hold their state
 //     in one private field that points at a plain internal record. Abstract
 //     operations take and return records; `pub` on a record is its public
 //     object. Private fields give WebIDL brand checks for free.
-//   - Every intrinsic the algorithms use is captured when this file runs,
-//     before user code, so patching Promise.prototype.then or the stream
+//   - Every intrinsic the algorithms use is captured when the runtime is
+//     created (intrinsics.js), before user code, so patching Promise.prototype.then or the stream
 //     prototypes cannot change how streams behave internally.
 //   - Names follow the specification's abstract operations in camelCase, so a
 //     reader can put this file next to the standard.
-(function (native) {
+(function (native, intrinsics) {
 'use strict';
 
 // ---- captured intrinsics ----
+// intrinsics.js captured them when the runtime was created, before user code:
+// this script runs on first use, perhaps after user code patched them.
 
-const G = globalThis;
-const PromiseC = G.Promise;
-const TypeErrorC = G.TypeError;
-const RangeErrorC = G.RangeError;
-const ObjectC = G.Object;
-const ArrayBufferC = G.ArrayBuffer;
-const Uint8ArrayC = G.Uint8Array;
-const DataViewC = G.DataView;
-const SymbolC = G.Symbol;
-const NumberC = G.Number;
-const MathMin = Math.min;
-const MathTrunc = Math.trunc;
-const isView = ArrayBufferC.isView;
-const defineProperty = ObjectC.defineProperty;
-const getOwnPropertyDescriptor = ObjectC.getOwnPropertyDescriptor;
-const ownKeys = Reflect.ownKeys;
-const setPrototypeOf = ObjectC.setPrototypeOf;
-const uncurry = Function.prototype.bind.bind(Function.prototype.call);
-const promiseThen = uncurry(PromiseC.prototype.then);
-const promiseResolveFn = PromiseC.resolve;
-const promiseRejectFn = PromiseC.reject;
-const abSlice = uncurry(ArrayBufferC.prototype.slice);
-const abByteLength = uncurry(getOwnPropertyDescriptor(ArrayBufferC.prototype, 'byteLength').get);
-const u8Set = uncurry(Uint8ArrayC.prototype.set);
-const asyncIteratorSym = SymbolC.asyncIterator;
-const iteratorSym = SymbolC.iterator;
-const toStringTagSym = SymbolC.toStringTag;
-const AbortSignalC = G.AbortSignal;
-const structuredCloneFn = G.structuredClone;
-const AbortControllerC = G.AbortController;
+const {
+  PromiseC, TypeErrorC, RangeErrorC, ObjectC, ArrayBufferC, Uint8ArrayC, DataViewC, SymbolC, NumberC,
+  MathMin, MathTrunc, isView, defineProperty, getOwnPropertyDescriptor, ownKeys, setPrototypeOf, uncurry,
+  promiseThen, promiseResolveFn, promiseRejectFn, abSlice, abByteLength, u8Set, typedArrayTag,
+  asyncIteratorSym, iteratorSym, toStringTagSym, AbortSignalC, structuredCloneFn, AbortControllerC, freeze,
+  TextEncoderC, TextDecoderC, encodeFn, decodeFn, decoderEncoding, decoderFatal, decoderIgnoreBOM,
+} = intrinsics;
 
 const kInternal = SymbolC('internal');
 const noop = () => {};
@@ -60,7 +41,7 @@ function rejectedPromise(e) { return promiseRejectFn.call(PromiseC, e); }
 // One promise resolved with undefined serves every internal "promise
 // resolved with undefined" that only gets reacted to: which promise object it
 // is cannot be observed, and it saves an allocation per chunk.
-const sharedResolved = promiseResolveFn.call(PromiseC, undefined);
+const sharedResolved = uncurry(promiseResolveFn)(PromiseC, undefined);
 const resolvedUndefined = () => sharedResolved;
 // resolvedFromCallback is "a promise resolved with" a callback's result, for
 // results only reacted to internally.
@@ -150,7 +131,6 @@ function copyDataBlockBytes(dest, destOffset, src, srcOffset, n) {
   u8Set(new Uint8ArrayC(dest, destOffset, n), new Uint8ArrayC(src, srcOffset, n));
 }
 function isArrayBuffer(v) { return native.isArrayBuffer(v); }
-const typedArrayTag = uncurry(getOwnPropertyDescriptor(ObjectC.getPrototypeOf(Uint8ArrayC.prototype), toStringTagSym).get);
 // isDataView tells a DataView from a typed array (both are ArrayBufferViews).
 function isDataView(v) { return typedArrayTag(v) === undefined; }
 
@@ -243,14 +223,19 @@ class SizedQueue {
 // ---- WebIDL shape of the public classes ----
 
 function webidlClass(C, name, length, { noConstructor } = {}) {
+  // Indexed loops: for-of would use the (patchable) array iterator.
   const proto = C.prototype;
-  for (const key of ownKeys(proto)) {
+  const protoKeys = ownKeys(proto);
+  for (let i = 0; i < protoKeys.length; i++) {
+    const key = protoKeys[i];
     if (key === 'constructor' || typeof key === 'symbol') continue;
     const d = getOwnPropertyDescriptor(proto, key);
     d.enumerable = true;
     defineProperty(proto, key, d);
   }
-  for (const key of ownKeys(C)) {
+  const ctorKeys = ownKeys(C);
+  for (let i = 0; i < ctorKeys.length; i++) {
+    const key = ctorKeys[i];
     if (key === 'prototype' || key === 'length' || key === 'name' || typeof key === 'symbol') continue;
     const d = getOwnPropertyDescriptor(C, key);
     d.enumerable = true;
@@ -2967,15 +2952,7 @@ class FixedLengthStream extends TransformStream {
   }
 }
 
-const TextEncoderC = G.TextEncoder;
-const TextDecoderC = G.TextDecoder;
-const encodeFn = TextEncoderC && uncurry(TextEncoderC.prototype.encode);
-const decodeFn = TextDecoderC && uncurry(TextDecoderC.prototype.decode);
-const decoderGetter = name => TextDecoderC && uncurry(getOwnPropertyDescriptor(TextDecoderC.prototype, name).get);
-const decoderEncoding = decoderGetter('encoding');
-const decoderFatal = decoderGetter('fatal');
-const decoderIgnoreBOM = decoderGetter('ignoreBOM');
-const streamOption = ObjectC.freeze({ stream: true });
+const streamOption = freeze({ stream: true });
 const replacementBytes = [0xEF, 0xBF, 0xBD];
 
 class TextEncoderStream {
@@ -3064,13 +3041,12 @@ const globals = {
 };
 if (TextEncoderC !== undefined) globals.TextEncoderStream = TextEncoderStream;
 if (TextDecoderC !== undefined) globals.TextDecoderStream = TextDecoderStream;
-for (const name of ownKeys(globals)) {
-  defineProperty(G, name, { value: globals[name], writable: true, enumerable: false, configurable: true });
-}
+// Go defines the globals (lazily: see Install in streams.go).
 
 // internals are the operations Go and the other families' glue use. Go
 // holds reader records as opaque values.
 return {
+  globals,
   // createTransform(transform, flush, cancel) returns [readable, writable]
   // of a new TransformStream whose algorithms run synchronously.
   createTransform(transform, flush, cancel) {
