@@ -24,3 +24,28 @@ func BenchmarkParseJSON(b *testing.B) {
 		js.ParseJSON(vm, doc)
 	}
 }
+
+// BenchmarkStringify compares goja's JSON.stringify (then the []byte a body
+// needs) with JSONWriter.Marshal on the parsed echo body.
+func BenchmarkStringify(b *testing.B) {
+	vm := goja.New()
+	v := js.ParseJSON(vm, echoDoc())
+	b.Run("goja", func(b *testing.B) {
+		stringify, _ := goja.AssertFunction(vm.Get("JSON").ToObject(vm).Get("stringify"))
+		b.ReportAllocs()
+		for b.Loop() {
+			s, err := stringify(goja.Undefined(), v)
+			if err != nil {
+				b.Fatal(err)
+			}
+			_ = []byte(s.String())
+		}
+	})
+	b.Run("JSONWriter", func(b *testing.B) {
+		w := js.NewJSONWriter(vm)
+		b.ReportAllocs()
+		for b.Loop() {
+			w.Marshal(v)
+		}
+	})
+}

@@ -34,8 +34,9 @@ type api struct {
 	files *file.API     // Blob and File (body.go)
 	forms *formdata.API // FormData (body.go)
 
-	jsonParse, jsonStringify goja.Callable
-	arrayValues              goja.Callable
+	jsonParse   goja.Callable
+	jsonWriter  *js.JSONWriter // Response.json
+	arrayValues goja.Callable
 }
 
 // Install defines Headers, Request, Response and fetch on l's runtime. Call it
@@ -45,7 +46,7 @@ func Install(l *loop.Loop, o Options) *API {
 	a := &API{api{vm: vm, loop: l, maxBody: DefaultMaxBody, opts: o, client: o.client()}}
 	jsonObj := vm.Get("JSON").(*goja.Object)
 	a.jsonParse, _ = goja.AssertFunction(jsonObj.Get("parse"))
-	a.jsonStringify, _ = goja.AssertFunction(jsonObj.Get("stringify"))
+	a.jsonWriter = js.NewJSONWriter(vm)
 	arrayProto := vm.Get("Array").(*goja.Object).Get("prototype").(*goja.Object)
 	a.arrayValues, _ = goja.AssertFunction(arrayProto.Get("values"))
 	a.installStream()

@@ -70,11 +70,10 @@ func (a *api) installResponse() {
 		return a.response.Wrap(&cp)
 	})
 	c.Static("json", func(call goja.FunctionCall) goja.Value {
-		s, err := a.jsonStringify(goja.Undefined(), call.Argument(0))
-		if err != nil {
-			panic(err)
-		}
-		if goja.IsUndefined(s) {
+		// JSONWriter writes what JSON.stringify would, in Go, straight into
+		// the body's bytes.
+		data, ok := a.jsonWriter.Marshal(call.Argument(0))
+		if !ok {
 			panic(vm.NewTypeError("Failed to execute 'json' on 'Response': The data is not JSON serializable"))
 		}
 		r := a.newResponse(goja.Undefined(), call.Argument(1))
@@ -84,7 +83,7 @@ func (a *api) installResponse() {
 		if nullBodyStatus(r.Status) {
 			panic(vm.NewTypeError("Response with null body status cannot have body"))
 		}
-		r.body = bytesBody([]byte(s.String()))
+		r.body = bytesBody(data)
 		if _, has := r.headers.Value("content-type"); !has {
 			r.headers.setField("content-type", "application/json")
 		}
