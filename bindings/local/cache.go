@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/ferry-run/ferry/bindings/cache"
@@ -16,8 +17,9 @@ import (
 // memory), one row per (cache name, URL) with the body as a blob. Expired rows
 // are never returned and are swept on writes.
 type Cache struct {
-	db  *sql.DB
+	s   *Store
 	now func() time.Time
+	db  atomic.Pointer[sql.DB] // opened by the first call (open)
 }
 
 var _ cache.Store = (*Cache)(nil)
@@ -33,8 +35,9 @@ const cacheSchema = `CREATE TABLE IF NOT EXISTS cache_entries (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS cache_entries_expiry ON cache_entries (expires_ms);`
 
-// Cache returns the store's Cache API storage, opening cache.sqlite on first
-// use.
+// Cache returns the store's Cache API storage. cache.sqlite is opened
+// (created) by the first match, put or delete, not here: most Workers never
+// use the Cache API, and ferry serve asks for it at start.
 func (s *Store) Cache() (*Cache, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -42,16 +45,39 @@ func (s *Store) Cache() (*Cache, error) {
 		return nil, errors.New("the local store is closed")
 	}
 	if s.cache == nil {
-		db, err := s.openDB("cache", cacheSchema)
-		if err != nil {
-			return nil, err
-		}
-		s.cache = &Cache{db: db, now: s.now}
+		s.cache = &Cache{s: s, now: s.now}
 	}
 	return s.cache, nil
 }
 
-func (c *Cache) close() error { return c.db.Close() }
+// open returns the cache database, opening it on first use.
+func (c *Cache) open() (*sql.DB, error) {
+	if db := c.db.Load(); db != nil {
+		return db, nil
+	}
+	s := c.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil, errors.New("the local store is closed")
+	}
+	if db := c.db.Load(); db != nil {
+		return db, nil
+	}
+	db, err := s.openDB("cache", cacheSchema)
+	if err != nil {
+		return nil, err
+	}
+	c.db.Store(db)
+	return db, nil
+}
+
+func (c *Cache) close() error {
+	if db := c.db.Load(); db != nil {
+		return db.Close()
+	}
+	return nil
+}
 
 // Put implements cache.Store.
 func (c *Cache) Put(ctx context.Context, name, url string, e *cache.Entry, ttl time.Duration) error {
@@ -64,7 +90,11 @@ func (c *Cache) Put(ctx context.Context, name, url string, e *cache.Entry, ttl t
 	if body == nil {
 		body = []byte{}
 	}
-	tx, err := c.db.BeginTx(ctx, nil)
+	db, err := c.open()
+	if err != nil {
+		return err
+	}
+	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("storing a cached response: %w", err)
 	}
@@ -89,7 +119,11 @@ func (c *Cache) Match(ctx context.Context, name, url string) (*cache.Entry, erro
 		hdr string
 		exp int64
 	)
-	err := c.db.QueryRowContext(ctx, `SELECT status, headers, body, expires_ms FROM cache_entries WHERE cache = ? AND url = ? AND expires_ms > ?`,
+	db, err := c.open()
+	if err != nil {
+		return nil, err
+	}
+	err = db.QueryRowContext(ctx, `SELECT status, headers, body, expires_ms FROM cache_entries WHERE cache = ? AND url = ? AND expires_ms > ?`,
 		name, url, c.now().UnixMilli()).Scan(&e.Status, &hdr, &e.Body, &exp)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
@@ -107,7 +141,11 @@ func (c *Cache) Match(ctx context.Context, name, url string) (*cache.Entry, erro
 
 // Delete implements cache.Store.
 func (c *Cache) Delete(ctx context.Context, name, url string) (bool, error) {
-	res, err := c.db.ExecContext(ctx, `DELETE FROM cache_entries WHERE cache = ? AND url = ? AND expires_ms > ?`, name, url, c.now().UnixMilli())
+	db, err := c.open()
+	if err != nil {
+		return false, err
+	}
+	res, err := db.ExecContext(ctx, `DELETE FROM cache_entries WHERE cache = ? AND url = ? AND expires_ms > ?`, name, url, c.now().UnixMilli())
 	if err != nil {
 		return false, fmt.Errorf("deleting a cached response: %w", err)
 	}

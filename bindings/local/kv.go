@@ -18,10 +18,14 @@ import (
 // time to time.
 type KV struct {
 	s    *Store
-	db   *sql.DB
-	q    *kvStmts
 	id   string
 	puts atomic.Uint32
+}
+
+// kvConn is the opened kv database with its statements.
+type kvConn struct {
+	db *sql.DB
+	q  *kvStmts
 }
 
 // kvStmts are the kv database's statements, prepared once per store: SQLite
@@ -70,7 +74,9 @@ CREATE INDEX IF NOT EXISTS kv_expiration ON kv (expiration) WHERE expiration IS 
 const purgeEvery = 1024
 
 // KV returns the namespace with the given id (wrangler's kv_namespaces id or
-// preview_id), creating the kv database on first use.
+// preview_id). The kv database is opened (created) by the first call that
+// reads or writes a namespace, not here: a Worker that never uses its binding
+// costs nothing at start.
 func (s *Store) KV(namespaceID string) (*KV, error) {
 	if namespaceID == "" {
 		return nil, errors.New("a KV namespace needs an id")
@@ -80,31 +86,47 @@ func (s *Store) KV(namespaceID string) (*KV, error) {
 	if s.closed {
 		return nil, errors.New("the store is closed")
 	}
-	if s.kvDB == nil {
-		db, err := s.openDB("kv", kvSchema)
-		if err != nil {
-			return nil, err
-		}
-		if _, err := db.Exec(`DELETE FROM kv WHERE expiration <= ?`, s.now().Unix()); err != nil {
-			db.Close()
-			return nil, fmt.Errorf("deleting expired KV keys: %w", err)
-		}
-		q, err := prepareKV(db)
-		if err != nil {
-			db.Close()
-			return nil, err
-		}
-		s.kvDB, s.kvStmts = db, q
+	return &KV{s: s, id: namespaceID}, nil
+}
+
+// kv returns the kv database, opening it on first use.
+func (s *Store) kv() (*kvConn, error) {
+	if c := s.kvConn.Load(); c != nil {
+		return c, nil
 	}
-	return &KV{s: s, db: s.kvDB, q: s.kvStmts, id: namespaceID}, nil
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil, errors.New("the store is closed")
+	}
+	if c := s.kvConn.Load(); c != nil {
+		return c, nil
+	}
+	db, err := s.openDB("kv", kvSchema)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := db.Exec(`DELETE FROM kv WHERE expiration <= ?`, s.now().Unix()); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("deleting expired KV keys: %w", err)
+	}
+	q, err := prepareKV(db)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	c := &kvConn{db: db, q: q}
+	s.kvConn.Store(c)
+	return c, nil
 }
 
 // KVNamespaces returns the ids of the namespaces that hold keys, sorted.
 func (s *Store) KVNamespaces(ctx context.Context) ([]string, error) {
-	if _, err := s.KV("_"); err != nil {
+	c, err := s.kv()
+	if err != nil {
 		return nil, err
 	}
-	rows, err := s.kvDB.QueryContext(ctx, `SELECT DISTINCT namespace FROM kv WHERE expiration IS NULL OR expiration > ? ORDER BY namespace`, s.now().Unix())
+	rows, err := c.db.QueryContext(ctx, `SELECT DISTINCT namespace FROM kv WHERE expiration IS NULL OR expiration > ? ORDER BY namespace`, s.now().Unix())
 	if err != nil {
 		return nil, err
 	}
@@ -132,7 +154,11 @@ func (n *KV) Get(ctx context.Context, key string) (kv.Entry, bool, error) {
 	if err := kv.CheckKey(kv.OpGet, key); err != nil {
 		return kv.Entry{}, false, err
 	}
-	return n.get(ctx, n.q.get, key)
+	c, err := n.s.kv()
+	if err != nil {
+		return kv.Entry{}, false, err
+	}
+	return n.get(ctx, c.q.get, key)
 }
 
 func (n *KV) get(ctx context.Context, st *sql.Stmt, key string) (kv.Entry, bool, error) {
@@ -158,12 +184,16 @@ func (n *KV) GetMany(ctx context.Context, keys []string) ([]*kv.Entry, error) {
 	if err := kv.CheckGetMany(keys); err != nil {
 		return nil, err
 	}
-	tx, err := n.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	c, err := n.s.kv()
+	if err != nil {
+		return nil, err
+	}
+	tx, err := c.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return nil, fmt.Errorf("reading KV keys: %w", err)
 	}
 	defer tx.Rollback()
-	st := tx.StmtContext(ctx, n.q.get)
+	st := tx.StmtContext(ctx, c.q.get)
 	defer st.Close()
 	out := make([]*kv.Entry, len(keys))
 	total := 0
@@ -201,12 +231,16 @@ func (n *KV) Put(ctx context.Context, key string, value []byte, opts kv.PutOptio
 	if value == nil {
 		value = []byte{}
 	}
-	_, err = n.q.put.ExecContext(ctx, n.id, []byte(key), value, meta, expArg)
+	c, err := n.s.kv()
+	if err != nil {
+		return err
+	}
+	_, err = c.q.put.ExecContext(ctx, n.id, []byte(key), value, meta, expArg)
 	if err != nil {
 		return fmt.Errorf("writing KV key: %w", err)
 	}
 	if n.puts.Add(1)%purgeEvery == 0 {
-		_, _ = n.db.ExecContext(ctx, `DELETE FROM kv WHERE expiration <= ?`, now.Unix())
+		_, _ = c.db.ExecContext(ctx, `DELETE FROM kv WHERE expiration <= ?`, now.Unix())
 	}
 	return nil
 }
@@ -216,7 +250,11 @@ func (n *KV) Delete(ctx context.Context, key string) error {
 	if err := kv.CheckKey(kv.OpDelete, key); err != nil {
 		return err
 	}
-	if _, err := n.q.del.ExecContext(ctx, n.id, []byte(key)); err != nil {
+	c, err := n.s.kv()
+	if err != nil {
+		return err
+	}
+	if _, err := c.q.del.ExecContext(ctx, n.id, []byte(key)); err != nil {
 		return fmt.Errorf("deleting KV key: %w", err)
 	}
 	return nil
@@ -235,12 +273,16 @@ func (n *KV) List(ctx context.Context, opts kv.ListOptions) (kv.ListResult, erro
 	if after != "" && after >= opts.Prefix {
 		lower = append([]byte(after), 0)
 	}
+	c, err := n.s.kv()
+	if err != nil {
+		return kv.ListResult{}, err
+	}
 	now := n.s.now().Unix()
 	var rows *sql.Rows
 	if upper := prefixEnd(opts.Prefix); upper != nil {
-		rows, err = n.q.listTo.QueryContext(ctx, n.id, lower, upper, now, limit+1)
+		rows, err = c.q.listTo.QueryContext(ctx, n.id, lower, upper, now, limit+1)
 	} else {
-		rows, err = n.q.list.QueryContext(ctx, n.id, lower, now, limit+1)
+		rows, err = c.q.list.QueryContext(ctx, n.id, lower, now, limit+1)
 	}
 	if err != nil {
 		return kv.ListResult{}, fmt.Errorf("listing KV keys: %w", err)

@@ -39,15 +39,14 @@ type Store struct {
 	dir string // "" keeps everything in memory
 	now kv.Clock
 
-	mu      sync.Mutex
-	kvDB    *sql.DB
-	kvStmts *kvStmts
-	d1      map[string]*D1 // by database id (d1.go)
-	r2      *r2Store       // opened by the first R2 call
-	queues  *queueState
-	do      *DurableObjects // do.go
-	cache   *Cache          // cache.go
-	closed  bool
+	mu     sync.Mutex
+	kvConn atomic.Pointer[kvConn] // opened by the first KV call (kv.go)
+	d1     map[string]*D1         // by database id (d1.go)
+	r2     *r2Store               // opened by the first R2 call
+	queues *queueState
+	do     *DurableObjects // do.go
+	cache  *Cache          // cache.go
+	closed bool
 }
 
 // Option configures a Store.
@@ -87,8 +86,8 @@ func (s *Store) Close() error {
 	if s.queues != nil {
 		err = errors.Join(err, s.queues.close())
 	}
-	if s.kvDB != nil {
-		err = errors.Join(err, s.kvDB.Close())
+	if c := s.kvConn.Load(); c != nil {
+		err = errors.Join(err, c.db.Close())
 	}
 	err = errors.Join(err, s.closeD1())
 	if s.do != nil {
