@@ -3,7 +3,6 @@ package fetch
 import (
 	"fmt"
 	"io"
-	"unicode/utf8"
 
 	"github.com/dop251/goja"
 
@@ -23,6 +22,9 @@ type source struct {
 	err     error
 	loading bool
 	waiters []func(data []byte, err error)
+	// size is the length r announced (an incoming request's Content-Length),
+	// -1 or 0 when unknown: load reads into one buffer of that size.
+	size int64
 	// a is the fetch family of the runtime, for bodies that stream (a Go
 	// reader from fetch(), a ReadableStream); nil for plain bytes.
 	a *api
@@ -107,7 +109,7 @@ func (s *source) load(l *loop.Loop, limit int64, cb func([]byte, error)) {
 	s.r = nil
 	done := l.Reserve()
 	go func() {
-		data, err := io.ReadAll(io.LimitReader(r, limit+1))
+		data, err := readAll(r, s.size, limit)
 		_ = r.Close()
 		if err == nil && int64(len(data)) > limit {
 			err = fmt.Errorf("body is larger than the limit of %d bytes", limit)
@@ -123,6 +125,36 @@ func (s *source) load(l *loop.Loop, limit int64, cb func([]byte, error)) {
 			return nil
 		})
 	}()
+}
+
+// maxPresize bounds the buffer allocated up front on the strength of a
+// Content-Length: a sender announcing 100 MiB and sending nothing must not
+// cost 100 MiB.
+const maxPresize = 1 << 20
+
+// readAll reads r to its end, up to limit+1 bytes (one more than allowed, so
+// that the caller sees the excess). With the announced size known, the bytes
+// land in one allocation instead of io.ReadAll's growing series.
+func readAll(r io.Reader, size, limit int64) ([]byte, error) {
+	if size <= 0 || size > limit || size > maxPresize {
+		return io.ReadAll(io.LimitReader(r, limit+1))
+	}
+	// One spare byte: the read that reports EOF needs room to be made.
+	b := make([]byte, 0, size+1)
+	lr := io.LimitReader(r, limit+1)
+	for {
+		n, err := lr.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)] // more than announced: grow as ReadAll does
+		}
+	}
 }
 
 const bodyUsedMessage = "Body has already been used. It can only be used once. Use tee() first if you need to read it twice."
@@ -189,14 +221,9 @@ func (a *api) defineBodyMethods(c *js.Class, get func(goja.FunctionCall) *Body) 
 			if len(b) >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF {
 				b = b[3:] // UTF-8 decode drops a BOM
 			}
-			if utf8.Valid(b) {
-				return js.ParseJSON(vm, b) // goja's JSON.parse is the slow part of JSON bodies
-			}
-			v, err := a.jsonParse(goja.Undefined(), vm.ToValue(decodeUTF8(b)))
-			if err != nil {
-				panic(err)
-			}
-			return v
+			// JSON.parse(text) in Go, from the bytes: ParseJSON decodes
+			// them as text() does (bad UTF-8 becomes U+FFFD).
+			return js.ParseJSON(vm, b)
 		})
 	})
 	c.Method("arrayBuffer", func(call goja.FunctionCall) goja.Value {
@@ -274,7 +301,9 @@ func (a *API) Files() *file.API { return a.files }
 // extractBody converts a BodyInit to a body and the Content-Type it implies.
 // A ReadableStream becomes the body's stream (see streamBody).
 func (a *api) extractBody(v goja.Value) (body Body, contentType string) {
-	if a.streams().IsReadableStream(v) {
+	// Only an object can be a stream: a string body costs no call into the
+	// streams script.
+	if _, isObj := v.(*goja.Object); isObj && a.streams().IsReadableStream(v) {
 		return a.streamBody(v), ""
 	}
 	data, ct := a.extractBytes(v)
@@ -284,8 +313,8 @@ func (a *api) extractBody(v goja.Value) (body Body, contentType string) {
 // extractBytes converts a non-stream BodyInit to bytes.
 func (a *api) extractBytes(v goja.Value) (data []byte, contentType string) {
 	vm := a.vm
-	if s, ok := v.Export().(string); ok {
-		return []byte(s), "text/plain;charset=UTF-8"
+	if goja.IsString(v) {
+		return []byte(v.String()), "text/plain;charset=UTF-8"
 	}
 	// A Blob's bytes are immutable, so the body shares them.
 	if b, ok := file.Unwrap(v); ok {

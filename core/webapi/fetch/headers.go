@@ -346,7 +346,8 @@ func (a *api) fillHeaders(h *Headers, init goja.Value) {
 		}
 		h.list = append(h.fields(), field{strings.ToLower(n), v})
 	}
-	if other, ok := obj.Export().(*Headers); ok {
+	// Unwrap, not Export: exporting a plain record copies it into a Go map.
+	if other, ok := js.Unwrap[*Headers](obj); ok {
 		for _, f := range other.fields() {
 			h.list = append(h.fields(), f)
 		}
