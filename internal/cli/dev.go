@@ -23,6 +23,7 @@ import (
 	"github.com/ferry-run/ferry/core/bundle"
 	"github.com/ferry-run/ferry/core/config"
 	"github.com/ferry-run/ferry/core/cron"
+	"github.com/ferry-run/ferry/internal/gcfloor"
 )
 
 const devUsage = `Usage: ferry dev [DIR] [flags]
@@ -113,6 +114,7 @@ func runDev(st *State, args []string) error {
 		return &usageError{msg: fmt.Sprintf("--log-level %q: want debug, info, warn or error", o.logLevel), usage: devUsage}
 	}
 	log := slog.New(newLogHandler(st.Stderr, level))
+	defer gcfloor.Start(st.Getenv, gcfloor.DefaultHeadroom)() // fewer collections under load
 
 	p, err := loadProject(st, dir, absIf(wd, o.main), o.envName, log)
 	if err != nil {

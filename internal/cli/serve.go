@@ -26,6 +26,7 @@ import (
 	"github.com/ferry-run/ferry/core/config"
 	"github.com/ferry-run/ferry/core/cron"
 	"github.com/ferry-run/ferry/core/env"
+	"github.com/ferry-run/ferry/internal/gcfloor"
 )
 
 const serveUsage = `Usage: ferry serve [DIR|BUILD] [flags]
@@ -140,6 +141,7 @@ func runServe(st *State, args []string) error {
 		log.LogAttrs(context.Background(), slog.LevelInfo, msg, attrs...)
 	}
 	start := time.Now()
+	defer gcfloor.Start(st.Getenv, gcfloor.DefaultHeadroom)() // fewer collections under load
 
 	built := isBuildDir(dir)
 	p, b, err := loadServed(st, dir, absIf(wd, o.main), o.envName, built)
