@@ -141,7 +141,7 @@ func readAll(r io.Reader, size, limit int64) ([]byte, error) {
 	}
 	// One spare byte: the read that reports EOF needs room to be made.
 	b := make([]byte, 0, size+1)
-	lr := io.LimitReader(r, limit+1)
+	lr := io.LimitedReader{R: r, N: limit + 1}
 	for {
 		n, err := lr.Read(b[len(b):cap(b)])
 		b = b[:len(b)+n]

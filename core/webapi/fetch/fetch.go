@@ -34,7 +34,6 @@ type api struct {
 	files *file.API     // Blob and File (body.go)
 	forms *formdata.API // FormData (body.go)
 
-	jsonParse   goja.Callable
 	jsonWriter  *js.JSONWriter // Response.json
 	arrayValues goja.Callable
 }
@@ -44,8 +43,6 @@ type api struct {
 func Install(l *loop.Loop, o Options) *API {
 	vm := l.VM()
 	a := &API{api{vm: vm, loop: l, maxBody: DefaultMaxBody, opts: o, client: o.client()}}
-	jsonObj := vm.Get("JSON").(*goja.Object)
-	a.jsonParse, _ = goja.AssertFunction(jsonObj.Get("parse"))
 	a.jsonWriter = js.NewJSONWriter(vm)
 	arrayProto := vm.Get("Array").(*goja.Object).Get("prototype").(*goja.Object)
 	a.arrayValues, _ = goja.AssertFunction(arrayProto.Get("values"))

@@ -3,6 +3,7 @@ package fetch
 import (
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/dop251/goja"
@@ -64,9 +65,22 @@ func (a *API) NewIncomingRequest(method, url string, header http.Header, body io
 	r := &Request{Method: method, URL: url, Redirect: "manual", headers: NewHeaders(header), cfProps: cf}
 	r.headers.guard = guardRequest
 	if body != nil {
-		r.body = Body{src: &source{r: body}}
+		r.body = Body{src: &source{r: body, size: announcedSize(header)}}
 	}
 	return a.request.Wrap(r)
+}
+
+// announcedSize is the Content-Length of header, -1 when absent or invalid.
+func announcedSize(header http.Header) int64 {
+	v := header["Content-Length"]
+	if len(v) != 1 {
+		return -1
+	}
+	n, err := strconv.ParseInt(v[0], 10, 64)
+	if err != nil {
+		return -1
+	}
+	return n
 }
 
 func (a *api) installRequest() {
