@@ -40,6 +40,9 @@ type API struct {
 	keyClass    *js.Class
 	cryptoProto *goja.Object // Crypto.prototype, where DigestStream goes
 	arrayFrom   goja.Callable
+	// The runtime's one crypto and crypto.subtle objects: brand checks
+	// compare this first (a pointer compare) before unwrapping.
+	cryptoObj, subtleObj *goja.Object
 }
 
 // cryptoKey is the Go value behind a CryptoKey object.
@@ -95,10 +98,14 @@ func Install(l *loop.Loop) *API {
 	a.installSubtle(sc.Proto)
 	_ = g.DefineDataProperty("SubtleCrypto", sc.Ctor, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 	subtleObj := sc.Wrap(&subtleObject{})
+	a.subtleObj = subtleObj
 
 	cc := js.NewClass(vm, "Crypto", 0, nil)
+	a.cryptoObj = cc.Wrap(&cryptoObject{})
 	js.Attribute(vm, cc.Proto, "subtle", func(call goja.FunctionCall) goja.Value {
-		js.This[*cryptoObject](vm, call)
+		if call.This != goja.Value(a.cryptoObj) {
+			js.This[*cryptoObject](vm, call)
+		}
 		return subtleObj
 	}, nil)
 	js.Operation(vm, cc.Proto, "getRandomValues", 1, func(call goja.FunctionCall) goja.Value {
@@ -111,7 +118,7 @@ func Install(l *loop.Loop) *API {
 	})
 	a.cryptoProto = cc.Proto
 	_ = g.DefineDataProperty("Crypto", cc.Ctor, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
-	_ = g.DefineDataProperty("crypto", cc.Wrap(&cryptoObject{}), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_TRUE)
+	_ = g.DefineDataProperty("crypto", a.cryptoObj, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_TRUE)
 	events.SetInternalSymbol(vm, g, apiKey, a)
 	registerClone()
 	return a

@@ -177,7 +177,7 @@ func (c *cryptoKey) hmacSign(data []byte) []byte {
 		c.mac.Reset()
 	}
 	c.mac.Write(data)
-	return c.mac.Sum(nil)
+	return c.mac.Sum(make([]byte, 0, c.mac.Size()))
 }
 
 func hmacEqual(mac, sig []byte) bool { return subtle.ConstantTimeCompare(mac, sig) == 1 }

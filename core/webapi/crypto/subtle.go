@@ -248,6 +248,9 @@ func (a *API) installSubtle(proto *goja.Object) {
 	vm := a.vm
 	method := func(name string, length int, fn func(goja.FunctionCall) goja.Value) {
 		js.Operation(vm, proto, name, length, func(call goja.FunctionCall) goja.Value {
+			if call.This == goja.Value(a.subtleObj) {
+				return fn(call)
+			}
 			if _, ok := js.Unwrap[*subtleObject](call.This); !ok {
 				// A promise-returning operation rejects rather than throws.
 				p, _, reject := vm.NewPromise()
@@ -571,11 +574,11 @@ func (a *API) hmacFast(call goja.FunctionCall, verify bool) goja.Value {
 	if !ok || k.key.Algorithm.Name != algHMAC || k.key.Usages&need == 0 {
 		return nil
 	}
-	if _, isObj := call.Arguments[0].(*goja.Object); isObj {
-		return nil // Export would run the getters of an algorithm object
-	}
-	name, ok := call.Arguments[0].Export().(string)
-	if !ok || !strings.EqualFold(name, algHMAC) {
+	// A string primitive only: an algorithm object (whose getters
+	// normalization must run) takes the general path. String() of a goja
+	// string costs no allocation, unlike Export.
+	name, ok := call.Arguments[0].(goja.String)
+	if !ok || !strings.EqualFold(name.String(), algHMAC) {
 		return nil
 	}
 	data, ok := js.Bytes(vm, call.Arguments[n-1])
