@@ -226,7 +226,8 @@ func (p *jsonParser) object(depth int) goja.Value {
 }
 
 // defineByValue defines a property whose key a Go string can't hold (it has
-// a lone surrogate) through Object.defineProperty.
+// a lone surrogate) through the global Object.defineProperty (goja's API
+// takes keys as Go strings); such keys are rare enough for the detour.
 func (p *jsonParser) defineByValue(obj *goja.Object, key, v goja.Value) {
 	vm := p.vm
 	desc := vm.NewObject()

@@ -352,7 +352,7 @@ func randomJSONNumber(r *rand.Rand) string {
 func TestParseJSONRandom(t *testing.T) {
 	e := newJSONEnv(t)
 	r := rand.New(rand.NewPCG(1, 2))
-	for i := 0; i < 3000; i++ {
+	for i := 0; i < 1500; i++ {
 		var sb strings.Builder
 		randomJSON(r, &sb, 0)
 		doc := sb.String()
