@@ -136,6 +136,10 @@ func New(opts Options) (*Worker, error) {
 		return nil, err
 	}
 	w := &Worker{opts: opts, program: prg, format: opts.Bundle.Format, log: log}
+	// The Program is all the runtimes need: holding the bundle would keep
+	// its syntax tree (hundreds of KB of pointers for a Hono bundle) live,
+	// for every garbage collection to mark again.
+	w.opts.Bundle = nil
 	if err := w.setupObjects(); err != nil {
 		return nil, err
 	}
