@@ -1,9 +1,17 @@
 package crypto
 
 import (
+	stdcrypto "crypto"
+	"crypto/ecdsa"
 	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
 	"crypto/sha512"
+	"crypto/x509"
 	"encoding/hex"
+	"hash"
 	"math/big"
 	"strconv"
 	"testing"
@@ -84,5 +92,83 @@ func TestEd25519VerifyRejectsSignBitOnXZeroPoints(t *testing.T) {
 	}
 	if smallOrder(r) {
 		t.Errorf("smallOrder(%x) = true for a full-order public key", r)
+	}
+}
+
+// TestSignaturesInteroperate checks the wire formats against Go's own
+// implementations of the standards: ECDSA signatures are the raw r||s of
+// the curve's field size (WebCrypto, not DER), RSA-PSS uses exactly the
+// given saltLength (at most k - hLen - 2 bytes, RFC 8017 9.1.1), and
+// RSA-OAEP binds its label (RFC 8017 7.1).
+func TestSignaturesInteroperate(t *testing.T) {
+	rt := newRuntime(t)
+	msg := []byte("interoperable")
+	_ = rt.vm.Set("msg", rt.vm.NewArrayBuffer(msg))
+
+	for _, c := range []struct {
+		curve string
+		ec    elliptic.Curve
+		hash  string
+		h     func() hash.Hash
+	}{
+		{"P-256", elliptic.P256(), "SHA-256", sha256.New},
+		{"P-384", elliptic.P384(), "SHA-384", sha512.New384},
+		{"P-521", elliptic.P521(), "SHA-512", sha512.New},
+	} {
+		priv, err := ecdsa.GenerateKey(c.ec, rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		der, _ := x509.MarshalPKCS8PrivateKey(priv)
+		_ = rt.vm.Set("der", rt.vm.NewArrayBuffer(der))
+		sig := bytesOf(t, rt.await(`crypto.subtle.importKey("pkcs8", der, {name: "ECDSA", namedCurve: "`+c.curve+`"}, false, ["sign"])
+			.then(k => crypto.subtle.sign({name: "ECDSA", hash: "`+c.hash+`"}, k, msg))`))
+		size := (c.ec.Params().BitSize + 7) / 8
+		if len(sig) != 2*size {
+			t.Errorf("%s: signature of %d bytes, want r||s of %d", c.curve, len(sig), 2*size)
+			continue
+		}
+		h := c.h()
+		h.Write(msg)
+		r, s := new(big.Int).SetBytes(sig[:size]), new(big.Int).SetBytes(sig[size:])
+		if !ecdsa.Verify(&priv.PublicKey, h.Sum(nil), r, s) {
+			t.Errorf("%s: Go does not verify r||s", c.curve)
+		}
+	}
+
+	key, err := rsa.GenerateKey(rand.Reader, 1024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, _ := x509.MarshalPKCS8PrivateKey(key)
+	_ = rt.vm.Set("der", rt.vm.NewArrayBuffer(der))
+	rt.await(`crypto.subtle.importKey("pkcs8", der, {name: "RSA-PSS", hash: "SHA-256"}, false, ["sign"]).then(k => globalThis.pss = k)`)
+	digest := sha256.Sum256(msg)
+	// 1024-bit key, SHA-256: the largest salt is 128 - 32 - 2 = 94 bytes.
+	for _, salt := range []int{0, 32, 94} {
+		sig := bytesOf(t, rt.await(`crypto.subtle.sign({name: "RSA-PSS", saltLength: `+strconv.Itoa(salt)+`}, pss, msg)`))
+		if err := rsa.VerifyPSS(&key.PublicKey, stdcrypto.SHA256, digest[:], sig, &rsa.PSSOptions{SaltLength: salt}); err != nil {
+			t.Errorf("saltLength %d: Go does not verify: %v", salt, err)
+		}
+	}
+	if got := errorName(t, rt, `crypto.subtle.sign({name: "RSA-PSS", saltLength: 95}, pss, msg)`); got != "OperationError" {
+		t.Errorf("saltLength 95 on a 1024-bit key: %s, want OperationError", got)
+	}
+
+	rt.await(`crypto.subtle.importKey("pkcs8", der, {name: "RSA-OAEP", hash: "SHA-256"}, false, ["decrypt"]).then(k => globalThis.oaep = k)`)
+	ct, err := rsa.EncryptOAEP(sha256.New(), rand.Reader, &key.PublicKey, msg, []byte("label"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = rt.vm.Set("ct", rt.vm.NewArrayBuffer(ct))
+	_ = rt.vm.Set("label", rt.vm.NewArrayBuffer([]byte("label")))
+	_ = rt.vm.Set("lab", rt.vm.NewArrayBuffer([]byte("lab")))
+	if got := bytesOf(t, rt.await(`crypto.subtle.decrypt({name: "RSA-OAEP", label}, oaep, ct)`)); string(got) != string(msg) {
+		t.Errorf("OAEP with label decrypted %q", got)
+	}
+	for _, alg := range []string{`{name: "RSA-OAEP"}`, `{name: "RSA-OAEP", label: lab}`} {
+		if got := errorName(t, rt, `crypto.subtle.decrypt(`+alg+`, oaep, ct)`); got != "OperationError" {
+			t.Errorf("OAEP decrypt with %s: %s, want OperationError", alg, got)
+		}
 	}
 }
