@@ -229,8 +229,15 @@ func (w *Worker) pick() *rt {
 	return best
 }
 
+// newID returns 16 hex digits, unique within the Worker.
 func (w *Worker) newID() string {
-	return fmt.Sprintf("%016x", w.nextID.Add(1)^uint64(time.Now().UnixNano())<<20)
+	v := w.nextID.Add(1) ^ uint64(time.Now().UnixNano())<<20
+	var b [16]byte
+	for i := len(b) - 1; i >= 0; i-- {
+		b[i] = "0123456789abcdef"[v&0xf]
+		v >>= 4
+	}
+	return string(b[:])
 }
 
 type ctxKey int
