@@ -49,3 +49,32 @@ func BenchmarkStringify(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkJSONStringifyFromJS: JSON.stringify(v) called from JS on the
+// parsed echo body, goja's builtin against InstallStringify's.
+func BenchmarkJSONStringifyFromJS(b *testing.B) {
+	for _, installed := range []bool{false, true} {
+		name := "goja"
+		if installed {
+			name = "installed"
+		}
+		b.Run(name, func(b *testing.B) {
+			vm := goja.New()
+			if installed {
+				js.NewJSONWriter(vm).InstallStringify()
+			}
+			_ = vm.Set("v", js.ParseJSON(vm, echoDoc()))
+			f, err := vm.RunString(`() => JSON.stringify(v)`)
+			if err != nil {
+				b.Fatal(err)
+			}
+			call, _ := goja.AssertFunction(f)
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := call(goja.Undefined()); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

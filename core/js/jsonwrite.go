@@ -80,6 +80,48 @@ func NewJSONWriter(vm *goja.Runtime) *JSONWriter {
 // false where JSON.stringify returns undefined (v undefined, a function or a
 // symbol). It panics with the JS exception JSON.stringify would throw.
 func (w *JSONWriter) Marshal(v goja.Value) (data []byte, ok bool) {
+	b, ok := w.write(v)
+	if !ok {
+		return nil, false
+	}
+	return append([]byte(nil), b...), true
+}
+
+// InstallStringify makes vm's JSON.stringify(value) — with no replacer
+// function or list and no indentation, how it is nearly always called —
+// write through w; calls with either go to goja's JSON.stringify as before.
+// The function keeps JSON.stringify's name, length and attributes.
+func (w *JSONWriter) InstallStringify() {
+	vm := w.vm
+	builtin := w.stringify
+	fn := vm.ToValue(func(call goja.FunctionCall) goja.Value {
+		if len(call.Arguments) > 1 {
+			// goja ignores a replacer that is not an object, and a null
+			// space; anything else is JSON.stringify's own business.
+			if _, isObj := call.Arguments[1].(*goja.Object); isObj || !IsNullish(call.Argument(2)) {
+				v, err := builtin(call.This, call.Arguments...)
+				if err != nil {
+					panic(err)
+				}
+				return v
+			}
+		}
+		b, ok := w.write(call.Argument(0))
+		if !ok {
+			return goja.Undefined()
+		}
+		return vm.ToValue(string(b))
+	}).(*goja.Object)
+	_ = fn.DefineDataProperty("name", vm.ToValue("stringify"), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	_ = fn.DefineDataProperty("length", vm.ToValue(3), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	if err := vm.Get("JSON").ToObject(vm).DefineDataProperty("stringify", fn, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE); err != nil {
+		panic(err)
+	}
+}
+
+// write serializes v into the writer's buffer and returns it; the bytes are
+// valid until the next call.
+func (w *JSONWriter) write(v goja.Value) ([]byte, bool) {
 	st := w.spare
 	if st == nil {
 		st = &jsonWriteState{} // re-entered: this call has its own
@@ -95,10 +137,7 @@ func (w *JSONWriter) Marshal(v goja.Value) (data []byte, ok bool) {
 	}()
 	buf, ok := w.value(st, st.buf[:0], "", v)
 	st.buf = buf
-	if !ok {
-		return nil, false
-	}
-	return append([]byte(nil), buf...), true
+	return buf, ok
 }
 
 // value appends the JSON of v, the value of key in its holder; ok false

@@ -86,8 +86,9 @@ func (e *stringifyEnv) check(expr string) {
 	}
 }
 
-func TestJSONWriterMatchesStringify(t *testing.T) {
-	cases := []string{
+// stringifyCases are JS expressions for values JSON.stringify treats each
+// in its own way.
+var stringifyCases = []string{
 		// Primitives and number formatting.
 		`1`, `-0`, `0.1`, `1e21`, `1e-7`, `1.5e-7`, `123e-20`, `NaN`, `Infinity`, `-Infinity`, `2**53 + 2`, `5e-324`,
 		`1.7976931348623157e308`, `100`, `-5`, `0.000001`, `123456789012345680000`, `-1e300`, `1/3`, `0.1 + 0.2`,
@@ -124,10 +125,58 @@ func TestJSONWriterMatchesStringify(t *testing.T) {
 		`(() => { const a = {}; a.self = a; return a })()`, `(() => { const a = [1]; a.push({a}); return a })()`,
 		`(() => { const a = {}; a.p = new Proxy(a, {}); return a })()`,
 		`(() => { const a = {x: 1}; return [a, a, {b: a}] })()`,
-	}
+}
+
+func TestJSONWriterMatchesStringify(t *testing.T) {
 	e := newStringifyEnv(t)
-	for _, c := range cases {
+	for _, c := range stringifyCases {
 		e.check(c)
+	}
+}
+
+// With InstallStringify, JSON.stringify itself gives what goja's did, with
+// and without a replacer or indentation, and looks the same from JS.
+func TestInstallStringify(t *testing.T) {
+	e := newStringifyEnv(t)
+	_ = e.vm.Set("builtin", e.vm.Get("JSON").ToObject(e.vm).Get("stringify"))
+	before, err := e.vm.RunString(`[typeof JSON.stringify, JSON.stringify.name, JSON.stringify.length, String(JSON.stringify),
+		JSON.stringify(Object.getOwnPropertyDescriptor(JSON, "stringify"), ["writable", "enumerable", "configurable"])].join(" | ")`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.w.InstallStringify()
+	if after, _ := e.vm.RunString(`[typeof JSON.stringify, JSON.stringify.name, JSON.stringify.length, String(JSON.stringify),
+		JSON.stringify(Object.getOwnPropertyDescriptor(JSON, "stringify"), ["writable", "enumerable", "configurable"])].join(" | ")`); after.String() != before.String() {
+		t.Errorf("JSON.stringify looks like %s, was %s", after, before)
+	}
+	if _, err := e.vm.RunString(`new JSON.stringify({})`); err == nil || !strings.Contains(err.Error(), "TypeError") {
+		t.Errorf("new JSON.stringify: %v, want a TypeError", err)
+	}
+	run := func(f, expr, args string) string {
+		r, err := e.vm.RunString(`(() => {
+			globalThis.log = [];
+			let out;
+			try {
+				const r = ` + f + `.call(null, ` + expr + args + `);
+				out = r === undefined ? "undefined" : "=" + r;
+			} catch (e) {
+				out = "threw " + e.name + ": " + e.message;
+			}
+			return out + " | log: " + log.join(", ");
+		})()`)
+		if err != nil {
+			t.Fatalf("%s(%s%s): %v", f, expr, args, err)
+		}
+		return r.String()
+	}
+	calls := []string{"", ", null", ", undefined, null", ", 5, null", `, "x"`, ", null, 2", `, null, "	"`, `, ["a", "b", 0]`,
+		", (k, v) => typeof v === 'number' ? v + 1 : v", ", undefined, new Number(3)", ", null, ''"}
+	for _, c := range append(stringifyCases, `({a: 1, b: [1, {a: 2, c: 3}], 0: "zero"})`) {
+		for _, args := range calls {
+			if got, want := run("JSON.stringify", c, args), run("builtin", c, args); got != want {
+				t.Errorf("JSON.stringify(%s%s)\n got  %s\n want %s", c, args, got, want)
+			}
+		}
 	}
 }
 

@@ -61,3 +61,17 @@ test("body.json(): SyntaxError for bad JSON, BOM dropped, bad UTF-8 as U+FFFD", 
   assertEquals(await new Response("\ufeff[1]").json(), [1]);
   assertEquals(await new Response(new Uint8Array([0x22, 0x61, 0xff, 0x22])).json(), "a\ufffd");
 });
+
+test("JSON.stringify: Go-backed for plain calls, JSON.stringify's behaviour all the same", () => {
+  assertEquals([JSON.stringify.name, JSON.stringify.length, Object.keys(JSON)], ["stringify", 3, []]);
+  const data = { b: [1, "é\ud800", null, undefined], a: { toJSON: (k) => "key " + k }, d: new Date(0), u: undefined };
+  assertEquals(JSON.stringify(data), '{"b":[1,"é\\ud800",null,null],"a":"key a","d":"1970-01-01T00:00:00.000Z"}');
+  assertEquals(JSON.stringify({ a: [1] }, null, 2), '{\n  "a": [\n    1\n  ]\n}');
+  assertEquals(JSON.stringify({ a: 1, b: 2 }, ["b"]), '{"b":2}');
+  assertEquals(JSON.stringify({ a: 1 }, (k, v) => (k === "a" ? v + 1 : v)), '{"a":2}');
+  assertEquals([JSON.stringify(undefined), JSON.stringify(() => 1), JSON.stringify(Symbol())], [undefined, undefined, undefined]);
+  assertThrows(() => JSON.stringify(1n), TypeError, "BigInt");
+  const cyclic = [];
+  cyclic.push({ cyclic });
+  assertThrows(() => JSON.stringify(cyclic), TypeError, "circular");
+});
