@@ -89,42 +89,42 @@ func (e *stringifyEnv) check(expr string) {
 // stringifyCases are JS expressions for values JSON.stringify treats each
 // in its own way.
 var stringifyCases = []string{
-		// Primitives and number formatting.
-		`1`, `-0`, `0.1`, `1e21`, `1e-7`, `1.5e-7`, `123e-20`, `NaN`, `Infinity`, `-Infinity`, `2**53 + 2`, `5e-324`,
-		`1.7976931348623157e308`, `100`, `-5`, `0.000001`, `123456789012345680000`, `-1e300`, `1/3`, `0.1 + 0.2`,
-		`"str"`, `"é\u2028\u2029"`, `"\ud800"`, `"a\udc00"`, `"\ud83d\ude00"`, `"\u0000\u001f\u007f\"\\/\b\f\n\r\t"`,
-		`"x".repeat(100)`, `"é".repeat(30)`, `"a" + "\ud800" + "b".repeat(20)`, `JSON.parse('"\\ud800x"')`,
-		`true`, `false`, `null`, `undefined`, `Symbol("s")`, `() => 1`, `10n`, `[10n]`, `({a: 10n})`, `Object(10n)`,
-		// Ordinary objects and arrays.
-		`({a: 1, b: [1, 2, {c: 3}], d: "x"})`, `({u: undefined, f() {}, s: Symbol(), n: null})`,
-		`[undefined, function () {}, Symbol()]`, `[1, , 3]`, `(() => { const a = []; a[5] = 1; return a })()`,
-		`Object.assign([1, 2], {extra: 3})`, `JSON.parse('{"__proto__": {"x": 1}, "a": 2}')`,
-		`Object.assign(Object.create(null), {a: 1})`, `new (class { constructor() { this.x = 1 } get y() { return 2 } })()`,
-		`({b: 1, 2: 2, 1: 1, a: 0})`, `({"a\"b": 1, "\n": 2, "é": 3, "": 4})`, `({"\ud800": 1, b: 2})`, `({"\ufffd": 2})`,
-		`({a: {}, b: [], c: [[]], d: [{}]})`, `[]`, `{}`, `({a: [new Number(3), new String("s"), new Boolean(false)]})`,
-		`Object.defineProperty({a: 1}, "hidden", {value: 2, enumerable: false})`, `({[Symbol("k")]: 1, a: 2})`,
-		// Getters run once each, in order.
-		`({get a() { log.push("a"); return 1 }, b: 2, get c() { log.push("c") }})`,
-		`({get a() { log.push("a"); delete this.b; return 1 }, b: 2, c: 3})`,
-		`Object.defineProperty([1, 2], "0", {get() { log.push("i0"); return 9 }, enumerable: true})`,
-		`({get a() { throw new RangeError("boom") }})`,
-		// toJSON.
-		`({toJSON(k) { log.push("toJSON:" + k); return {x: k} }})`, `[{toJSON(k) { log.push(k); return k }}]`,
-		`({a: {toJSON(k) { log.push(k); return undefined }}, b: 1})`, `({d: new Date(0)})`, `new Date(0)`,
-		`({a: {toJSON() { return new Date(0) }}})`, `({a: {toJSON() { throw new Error("no") }}})`,
-		`Object.assign(function () {}, {toJSON() { return "fn" }})`, `({f: Object.assign(() => 1, {toJSON() { return "fn" }})})`,
-		`({a: {toJSON: 5}})`, `(() => { const a = {b: {}}; a.b.toJSON = () => a; return a })()`,
-		// Exotic objects.
-		`new Map([[1, 2]])`, `new Set([1])`, `new Error("x")`, `new Uint8Array([1, 2])`, `/re/g`, `Math`,
-		`(function () { return arguments })(1, 2)`, `({a: JSON.rawJSON("1e1000")})`, `new ArrayBuffer(2)`,
-		`new Proxy({a: 1, b: 2}, {get(t, k) { log.push("get " + String(k)); return t[k] }, ownKeys(t) { log.push("ownKeys"); return Reflect.ownKeys(t) }})`,
-		`({p: new Proxy([1, 2], {get(t, k) { log.push("get " + String(k)); return t[k] }})})`,
-		`(() => { const r = Proxy.revocable({}, {}); r.revoke(); return {p: r.proxy} })()`,
-		`goMap`, `goStruct`, `goSlice`, `({m: goMap, s: goStruct, l: goSlice})`,
-		// Cycles.
-		`(() => { const a = {}; a.self = a; return a })()`, `(() => { const a = [1]; a.push({a}); return a })()`,
-		`(() => { const a = {}; a.p = new Proxy(a, {}); return a })()`,
-		`(() => { const a = {x: 1}; return [a, a, {b: a}] })()`,
+	// Primitives and number formatting.
+	`1`, `-0`, `0.1`, `1e21`, `1e-7`, `1.5e-7`, `123e-20`, `NaN`, `Infinity`, `-Infinity`, `2**53 + 2`, `5e-324`,
+	`1.7976931348623157e308`, `100`, `-5`, `0.000001`, `123456789012345680000`, `-1e300`, `1/3`, `0.1 + 0.2`,
+	`"str"`, `"é\u2028\u2029"`, `"\ud800"`, `"a\udc00"`, `"\ud83d\ude00"`, `"\u0000\u001f\u007f\"\\/\b\f\n\r\t"`,
+	`"x".repeat(100)`, `"é".repeat(30)`, `"a" + "\ud800" + "b".repeat(20)`, `JSON.parse('"\\ud800x"')`,
+	`true`, `false`, `null`, `undefined`, `Symbol("s")`, `() => 1`, `10n`, `[10n]`, `({a: 10n})`, `Object(10n)`,
+	// Ordinary objects and arrays.
+	`({a: 1, b: [1, 2, {c: 3}], d: "x"})`, `({u: undefined, f() {}, s: Symbol(), n: null})`,
+	`[undefined, function () {}, Symbol()]`, `[1, , 3]`, `(() => { const a = []; a[5] = 1; return a })()`,
+	`Object.assign([1, 2], {extra: 3})`, `JSON.parse('{"__proto__": {"x": 1}, "a": 2}')`,
+	`Object.assign(Object.create(null), {a: 1})`, `new (class { constructor() { this.x = 1 } get y() { return 2 } })()`,
+	`({b: 1, 2: 2, 1: 1, a: 0})`, `({"a\"b": 1, "\n": 2, "é": 3, "": 4})`, `({"\ud800": 1, b: 2})`, `({"\ufffd": 2})`,
+	`({a: {}, b: [], c: [[]], d: [{}]})`, `[]`, `{}`, `({a: [new Number(3), new String("s"), new Boolean(false)]})`,
+	`Object.defineProperty({a: 1}, "hidden", {value: 2, enumerable: false})`, `({[Symbol("k")]: 1, a: 2})`,
+	// Getters run once each, in order.
+	`({get a() { log.push("a"); return 1 }, b: 2, get c() { log.push("c") }})`,
+	`({get a() { log.push("a"); delete this.b; return 1 }, b: 2, c: 3})`,
+	`Object.defineProperty([1, 2], "0", {get() { log.push("i0"); return 9 }, enumerable: true})`,
+	`({get a() { throw new RangeError("boom") }})`,
+	// toJSON.
+	`({toJSON(k) { log.push("toJSON:" + k); return {x: k} }})`, `[{toJSON(k) { log.push(k); return k }}]`,
+	`({a: {toJSON(k) { log.push(k); return undefined }}, b: 1})`, `({d: new Date(0)})`, `new Date(0)`,
+	`({a: {toJSON() { return new Date(0) }}})`, `({a: {toJSON() { throw new Error("no") }}})`,
+	`Object.assign(function () {}, {toJSON() { return "fn" }})`, `({f: Object.assign(() => 1, {toJSON() { return "fn" }})})`,
+	`({a: {toJSON: 5}})`, `(() => { const a = {b: {}}; a.b.toJSON = () => a; return a })()`,
+	// Exotic objects.
+	`new Map([[1, 2]])`, `new Set([1])`, `new Error("x")`, `new Uint8Array([1, 2])`, `/re/g`, `Math`,
+	`(function () { return arguments })(1, 2)`, `({a: JSON.rawJSON("1e1000")})`, `new ArrayBuffer(2)`,
+	`new Proxy({a: 1, b: 2}, {get(t, k) { log.push("get " + String(k)); return t[k] }, ownKeys(t) { log.push("ownKeys"); return Reflect.ownKeys(t) }})`,
+	`({p: new Proxy([1, 2], {get(t, k) { log.push("get " + String(k)); return t[k] }})})`,
+	`(() => { const r = Proxy.revocable({}, {}); r.revoke(); return {p: r.proxy} })()`,
+	`goMap`, `goStruct`, `goSlice`, `({m: goMap, s: goStruct, l: goSlice})`,
+	// Cycles.
+	`(() => { const a = {}; a.self = a; return a })()`, `(() => { const a = [1]; a.push({a}); return a })()`,
+	`(() => { const a = {}; a.p = new Proxy(a, {}); return a })()`,
+	`(() => { const a = {x: 1}; return [a, a, {b: a}] })()`,
 }
 
 func TestJSONWriterMatchesStringify(t *testing.T) {
