@@ -26,9 +26,15 @@ import (
 //   - an object with a callable toJSON (Date, or an object that has one),
 //   - Proxies, functions, primitive wrappers (new Number(1)), BigInts (a
 //     TypeError unless BigInt.prototype.toJSON exists), Map, Set, Error,
-//     RawJSON, Go values exposed to JS, and any other object that is not an
-//     ordinary object or array,
-//   - an object with a key that a Go string can't hold (a lone surrogate).
+//     RawJSON, Go structs and typed maps exposed to JS, and any other object
+//     that is not an ordinary object or array ([]any and map[string]any
+//     exposed to JS behave as those and are walked),
+//   - an object with a key that a Go string can't hold (a lone surrogate;
+//     any key with U+FFFD, which is what goja's Keys makes of one).
+//
+// Primitive values are told apart by their goja type (reflect.TypeOf of the
+// value against those of known values, read once in NewJSONWriter), so a
+// string or a number is written without converting it.
 //
 // So the output is JSON.stringify's, byte for byte, with one caveat: a
 // toJSON that is itself a getter runs twice (once here, once in
