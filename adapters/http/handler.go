@@ -205,10 +205,16 @@ func writeResponse(w *statusWriter, r *http.Request, res *core.Response) error {
 	if !res.Streaming {
 		// The body is in memory: one write with its Content-Length. Flushing
 		// it like a stream made every response chunked, and two writes (the
-		// data, then the last chunk) — two system calls per request.
-		b, err := io.ReadAll(res.Body)
-		if err != nil {
-			return err
+		// data, then the last chunk) — two system calls per request. A body
+		// that can hand over its bytes is not copied.
+		var b []byte
+		if whole, ok := res.Body.(interface{ Bytes() []byte }); ok {
+			b = whole.Bytes()
+		} else {
+			var err error
+			if b, err = io.ReadAll(res.Body); err != nil {
+				return err
+			}
 		}
 		if bodyAllowed(status) {
 			hdr["Content-Length"] = []string{strconv.Itoa(len(b))}

@@ -79,10 +79,13 @@ func (b *Body) Reader() io.ReadCloser {
 		b.src.r = nil
 		return r
 	default:
-		return io.NopCloser(&bytesReader{b: b.src.data})
+		return &bytesReader{b: b.src.data}
 	}
 }
 
+// bytesReader reads a body that is in memory. A host that wants the bytes
+// whole (to send them with their Content-Length) takes them with Bytes
+// instead of copying them out.
 type bytesReader struct{ b []byte }
 
 func (r *bytesReader) Read(p []byte) (int, error) {
@@ -93,6 +96,16 @@ func (r *bytesReader) Read(p []byte) (int, error) {
 	r.b = r.b[n:]
 	return n, nil
 }
+
+// Bytes returns the bytes not yet read and consumes them. The caller must
+// not modify them (they may be shared with clones of the body).
+func (r *bytesReader) Bytes() []byte {
+	b := r.b
+	r.b = nil
+	return b
+}
+
+func (r *bytesReader) Close() error { return nil }
 
 // load delivers the body's bytes to cb on the loop goroutine.
 func (s *source) load(l *loop.Loop, limit int64, cb func([]byte, error)) {

@@ -139,7 +139,7 @@ func (a *api) reader(b *Body) io.ReadCloser {
 	st := a.streams()
 	if r, data, isData, ok := st.Take(b.stream); ok {
 		if isData {
-			return io.NopCloser(&bytesReader{b: data})
+			return &bytesReader{b: data}
 		}
 		return r
 	}
