@@ -103,6 +103,7 @@ var registry = func() [numOps][]entry {
 	add(algECDSA, map[op]dict{opSign: dEcdsa, opVerify: dEcdsa, opGenerateKey: dEcKeyGen, opImportKey: dEcKeyImport})
 	add(algECDH, map[op]dict{opDeriveBits: dEcdhKeyDerive, opGenerateKey: dEcKeyGen, opImportKey: dEcKeyImport})
 	add(algEd25519, map[op]dict{opSign: dAlgorithm, opVerify: dAlgorithm, opGenerateKey: dAlgorithm, opImportKey: dAlgorithm})
+	add(algNodeEd25519, map[op]dict{opSign: dAlgorithm, opVerify: dAlgorithm, opGenerateKey: dEcKeyGen, opImportKey: dEcKeyImport})
 	add(algX25519, map[op]dict{opDeriveBits: dEcdhKeyDerive, opGenerateKey: dAlgorithm, opImportKey: dAlgorithm})
 	add(algAESCTR, map[op]dict{opEncrypt: dAesCtr, opDecrypt: dAesCtr, opGenerateKey: dAesKeyGen, opImportKey: dAlgorithm, opGetKeyLength: dAesDerivedKey})
 	add(algAESCBC, map[op]dict{opEncrypt: dAesCbc, opDecrypt: dAesCbc, opGenerateKey: dAesKeyGen, opImportKey: dAlgorithm, opGetKeyLength: dAesDerivedKey})
@@ -116,7 +117,7 @@ var registry = func() [numOps][]entry {
 
 // exportable lists the algorithms that support exportKey.
 var exportable = map[string]bool{algRSASSA: true, algRSAPSS: true, algRSAOAEP: true, algECDSA: true, algECDH: true,
-	algEd25519: true, algX25519: true, algAESCTR: true, algAESCBC: true, algAESGCM: true, algAESKW: true, algHMAC: true}
+	algEd25519: true, algNodeEd25519: true, algX25519: true, algAESCTR: true, algAESCBC: true, algAESGCM: true, algAESKW: true, algHMAC: true}
 
 func lookup(o op, name string) (entry, bool) {
 	for _, e := range registry[o] {

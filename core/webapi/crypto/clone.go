@@ -168,7 +168,7 @@ func materialFits(k *Key) bool {
 		return !pub && (k.Algorithm.Name == algECDSA || k.Algorithm.Name == algECDH) && curveName(m.Curve) == k.Algorithm.NamedCurve
 	case ed25519.PublicKey, ed25519.PrivateKey:
 		_, isPub := m.(ed25519.PublicKey)
-		return isPub == pub && k.Algorithm.Name == algEd25519
+		return isPub == pub && isEd25519(k.Algorithm.Name) && k.Algorithm.NamedCurve == okpAlgorithm(k.Algorithm.Name).NamedCurve
 	case *ecdh.PublicKey, *ecdh.PrivateKey:
 		_, isPub := m.(*ecdh.PublicKey)
 		return isPub == pub && okpMatches(algX25519, m) && k.Algorithm.Name == algX25519

@@ -197,7 +197,7 @@ func (a *API) algorithmObject(alg *KeyAlgorithm) *goja.Object {
 	case algHMAC:
 		_ = o.Set("hash", hashObj())
 		_ = o.Set("length", alg.Length)
-	case algECDSA, algECDH:
+	case algECDSA, algECDH, algNodeEd25519:
 		_ = o.Set("namedCurve", alg.NamedCurve)
 	case algRSASSA, algRSAPSS, algRSAOAEP:
 		_ = o.Set("modulusLength", alg.ModulusLength)

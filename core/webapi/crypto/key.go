@@ -76,7 +76,8 @@ type KeyAlgorithm struct {
 	Hash string
 	// Length is the key length in bits (AES and HMAC keys).
 	Length int
-	// NamedCurve is "P-256", "P-384" or "P-521" (ECDSA and ECDH keys).
+	// NamedCurve is "P-256", "P-384" or "P-521" (ECDSA and ECDH keys), or
+	// "NODE-ED25519" (NODE-ED25519 keys).
 	NamedCurve string
 	// ModulusLength and PublicExponent describe RSA keys; PublicExponent is
 	// big-endian without leading zeros.
@@ -97,7 +98,7 @@ type Key struct {
 	//   - []byte for secret keys (AES-*, HMAC, HKDF, PBKDF2);
 	//   - *rsa.PrivateKey or *rsa.PublicKey (RSASSA-PKCS1-v1_5, RSA-PSS, RSA-OAEP);
 	//   - *ecdsa.PrivateKey or *ecdsa.PublicKey (ECDSA and ECDH);
-	//   - ed25519.PrivateKey or ed25519.PublicKey (Ed25519);
+	//   - ed25519.PrivateKey or ed25519.PublicKey (Ed25519, NODE-ED25519);
 	//   - *ecdh.PrivateKey or *ecdh.PublicKey (X25519).
 	Material any
 }

@@ -10,6 +10,45 @@ import (
 )
 
 // Ed25519 (RFC 8032) and X25519 (RFC 7748), the "OKP" key types.
+//
+// NODE-ED25519 is Workers' legacy, non-standard name for Ed25519 (from
+// Node.js's early Web Crypto extension): the same keys and signatures, but
+// its parameters and key.algorithm carry namedCurve "NODE-ED25519", its JWKs
+// have no "alg", and verify rejects a signature of the wrong length with an
+// OperationError where Ed25519 returns false. It shares every operation
+// here; isEd25519 and the few helpers below hold the differences.
+
+// algNodeEd25519 is the legacy name (normalization maps any ASCII case to it).
+const algNodeEd25519 = "NODE-ED25519"
+
+// isEd25519 reports whether an algorithm name is Ed25519 or its legacy
+// NODE-ED25519 alias.
+func isEd25519(name string) bool { return name == algEd25519 || name == algNodeEd25519 }
+
+// okpAlgorithm is key.algorithm for the algorithm's keys.
+func okpAlgorithm(name string) KeyAlgorithm {
+	if name == algNodeEd25519 {
+		return KeyAlgorithm{Name: name, NamedCurve: algNodeEd25519}
+	}
+	return KeyAlgorithm{Name: name}
+}
+
+// nodeCurveError checks NODE-ED25519's namedCurve, which Workers requires
+// to be exactly "NODE-ED25519" (normalization has made it present).
+func nodeCurveError(p *params) error {
+	if p.name == algNodeEd25519 && p.namedCurve != algNodeEd25519 {
+		return notSupported("EDDSA curve %q isn't supported.", p.namedCurve)
+	}
+	return nil
+}
+
+// okpCurve is the JWK "crv" of the algorithm's keys.
+func okpCurve(name string) string {
+	if name == algNodeEd25519 {
+		return algEd25519
+	}
+	return name
+}
 
 // okpUsages returns the usages a public and a private key may have.
 func okpUsages(name string) (public, private Usages) {
@@ -24,8 +63,11 @@ func generateOKP(p *params, extractable bool, usages Usages) (any, error) {
 	if err := checkUsages(usages, pubU|privU); err != nil {
 		return nil, err
 	}
+	if err := nodeCurveError(p); err != nil {
+		return nil, err
+	}
 	var pub, priv any
-	if p.name == algEd25519 {
+	if isEd25519(p.name) {
 		pu, pr, err := ed25519.GenerateKey(rand.Reader)
 		if err != nil {
 			return nil, operationError("%v", err)
@@ -38,7 +80,7 @@ func generateOKP(p *params, extractable bool, usages Usages) (any, error) {
 		}
 		pub, priv = pr.PublicKey(), pr
 	}
-	alg := KeyAlgorithm{Name: p.name}
+	alg := okpAlgorithm(p.name)
 	return keyPair{
 		public:  &Key{Type: Public, Extractable: true, Algorithm: alg, Usages: usages & pubU, Material: pub},
 		private: &Key{Type: Private, Extractable: extractable, Algorithm: alg, Usages: usages & privU, Material: priv},
@@ -50,7 +92,7 @@ func okpPublic(name string, b []byte) (any, error) {
 	if len(b) != 32 {
 		return nil, dataError("%s public keys must be 32 bytes, not %d.", name, len(b))
 	}
-	if name == algEd25519 {
+	if isEd25519(name) {
 		return ed25519.PublicKey(append([]byte(nil), b...)), nil
 	}
 	pub, err := ecdh.X25519().NewPublicKey(b)
@@ -64,7 +106,7 @@ func okpPrivate(name string, seed []byte) (any, error) {
 	if len(seed) != 32 {
 		return nil, dataError("%s private keys must be 32 bytes, not %d.", name, len(seed))
 	}
-	if name == algEd25519 {
+	if isEd25519(name) {
 		return ed25519.NewKeyFromSeed(seed), nil
 	}
 	priv, err := ecdh.X25519().NewPrivateKey(seed)
@@ -103,7 +145,7 @@ func okpPrivateBytes(m any) []byte {
 func okpMatches(name string, m any) bool {
 	switch k := m.(type) {
 	case ed25519.PublicKey, ed25519.PrivateKey:
-		return name == algEd25519
+		return isEd25519(name)
 	case *ecdh.PublicKey:
 		return name == algX25519 && k.Curve() == ecdh.X25519()
 	case *ecdh.PrivateKey:
@@ -114,7 +156,10 @@ func okpMatches(name string, m any) bool {
 
 func importOKP(format string, data []byte, jwk *JWK, p *params, extractable bool, usages Usages) (*Key, error) {
 	pubU, privU := okpUsages(p.name)
-	k := &Key{Type: Public, Extractable: extractable, Usages: usages, Algorithm: KeyAlgorithm{Name: p.name}}
+	if err := nodeCurveError(p); err != nil {
+		return nil, err
+	}
+	k := &Key{Type: Public, Extractable: extractable, Usages: usages, Algorithm: okpAlgorithm(p.name)}
 	var err error
 	switch format {
 	case "raw":
@@ -159,11 +204,11 @@ func importOKP(format string, data []byte, jwk *JWK, p *params, extractable bool
 		if err := kty(jwk, "OKP"); err != nil {
 			return nil, err
 		}
-		if jwk.Crv == nil || *jwk.Crv != p.name {
-			return nil, dataError("The JSON Web Key's \"crv\" member must be %q.", p.name)
+		if jwk.Crv == nil || *jwk.Crv != okpCurve(p.name) {
+			return nil, dataError("The JSON Web Key's \"crv\" member must be %q.", okpCurve(p.name))
 		}
 		use := "enc"
-		if p.name == algEd25519 {
+		if isEd25519(p.name) {
 			use = "sig"
 			if jwk.Alg != nil && *jwk.Alg != "Ed25519" && *jwk.Alg != "EdDSA" {
 				return nil, dataError("The JSON Web Key's \"alg\" member must be \"Ed25519\" or \"EdDSA\".")
@@ -223,7 +268,7 @@ func exportOKP(format string, k *Key) (any, error) {
 		}
 		return b, nil
 	case "jwk":
-		j := &JWK{Kty: str("OKP"), Crv: str(k.Algorithm.Name), X: enc(okpPublicBytes(k.Material))}
+		j := &JWK{Kty: str("OKP"), Crv: str(okpCurve(k.Algorithm.Name)), X: enc(okpPublicBytes(k.Material))}
 		if k.Algorithm.Name == algEd25519 {
 			j.Alg = str("Ed25519")
 		}
@@ -247,6 +292,9 @@ func verifyEd25519(k *Key, sig, data []byte) (bool, error) {
 	pub, ok := k.Material.(ed25519.PublicKey)
 	if !ok {
 		return false, invalidAccess("Verifying requires a public key.")
+	}
+	if k.Algorithm.Name == algNodeEd25519 && len(sig) != ed25519.SignatureSize {
+		return false, operationError("Invalid %s signature length %d", algNodeEd25519, len(sig))
 	}
 	if len(sig) != ed25519.SignatureSize || smallOrder(pub) || smallOrder(sig[:32]) {
 		return false, nil

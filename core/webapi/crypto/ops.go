@@ -13,7 +13,7 @@ func generateKey(p *params, extractable bool, usages Usages) (any, error) {
 		return generateRSA(p, extractable, usages)
 	case algECDSA, algECDH:
 		return generateEC(p, extractable, usages)
-	case algEd25519, algX25519:
+	case algEd25519, algNodeEd25519, algX25519:
 		return generateOKP(p, extractable, usages)
 	}
 	return nil, notSupported("Unrecognized name.")
@@ -43,7 +43,7 @@ func importAlgorithm(format string, data []byte, jwk *JWK, p *params, extractabl
 		return importRSA(format, data, jwk, p, extractable, usages)
 	case algECDSA, algECDH:
 		return importEC(format, data, jwk, p, extractable, usages)
-	case algEd25519, algX25519:
+	case algEd25519, algNodeEd25519, algX25519:
 		return importOKP(format, data, jwk, p, extractable, usages)
 	}
 	return nil, notSupported("Unrecognized name.")
@@ -58,7 +58,7 @@ func exportKey(format string, k *Key) (any, error) {
 		return exportRSA(format, k)
 	case algECDSA, algECDH:
 		return exportEC(format, k)
-	case algEd25519, algX25519:
+	case algEd25519, algNodeEd25519, algX25519:
 		return exportOKP(format, k)
 	}
 	return nil, notSupported("Unsupported key export.")
@@ -72,7 +72,7 @@ func sign(p *params, k *Key, data []byte) ([]byte, error) {
 		return signRSA(p, k, data)
 	case algECDSA:
 		return signECDSA(p, k, data)
-	case algEd25519:
+	case algEd25519, algNodeEd25519:
 		return signEd25519(k, data)
 	}
 	return nil, notSupported("Unrecognized name.")
@@ -86,7 +86,7 @@ func verify(p *params, k *Key, sig, data []byte) (bool, error) {
 		return verifyRSA(p, k, sig, data)
 	case algECDSA:
 		return verifyECDSA(p, k, sig, data)
-	case algEd25519:
+	case algEd25519, algNodeEd25519:
 		return verifyEd25519(k, sig, data)
 	}
 	return false, notSupported("Unrecognized name.")

@@ -36,7 +36,7 @@ type keyPair struct{ public, private *Key }
 // to always leave the loop.
 func asymmetric(name string) bool {
 	switch name {
-	case algRSASSA, algRSAPSS, algRSAOAEP, algECDSA, algECDH, algEd25519, algX25519:
+	case algRSASSA, algRSAPSS, algRSAOAEP, algECDSA, algECDH, algEd25519, algNodeEd25519, algX25519:
 		return true
 	}
 	return false
