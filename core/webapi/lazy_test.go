@@ -57,6 +57,7 @@ var lazyProbes = []string{
 	`(() => { Object.freeze(T); return Object.isFrozen(T) + " " + d(Object.getOwnPropertyDescriptor(T, "N")); })()`,
 	`(() => { Object.seal(T); return Object.isSealed(T) + " " + d(Object.getOwnPropertyDescriptor(T, "N")); })()`,
 	`(() => { const p = Object.getOwnPropertyNames(T); return p.length; })()`,
+	`(() => { let n = 0; Object.getOwnPropertyDescriptor(T, { toString() { n++; return "N"; } }); Object.defineProperty(T, { toString() { n++; return "N"; } }, {}); return n; })()`,
 }
 
 // describe prints a descriptor with functions by name.
@@ -151,5 +152,38 @@ func TestLazyIntrinsics(t *testing.T) {
 	`)
 	if got != "locked,cancel,getReader,pipeThrough,pipeTo,tee,values true utf-8" {
 		t.Fatalf("got %q", got)
+	}
+}
+
+// TestLazyPatchedBuiltins checks that the reflective built-ins js.Lazy
+// replaces behave as goja's own on everything else: results, errors, name,
+// length, attributes.
+func TestLazyPatchedBuiltins(t *testing.T) {
+	probes := []string{
+		`(() => { try { Object.defineProperty(1, "x", {}); } catch (e) { return e.constructor.name + ": " + e.message; } })()`,
+		`(() => { try { Object.getOwnPropertyDescriptor(null, "x"); } catch (e) { return e.constructor.name + ": " + e.message; } })()`,
+		`(() => { try { Reflect.defineProperty(1, "x", {}); } catch (e) { return e.constructor.name + ": " + e.message; } })()`,
+		`(() => { try { Reflect.getOwnPropertyDescriptor("s", 0); } catch (e) { return e.constructor.name + ": " + e.message; } })()`,
+		`(() => { try { Object.defineProperties({}, null); } catch (e) { return e.constructor.name + ": " + e.message; } })()`,
+		`String(Object.freeze(1)) + String(Object.seal("s")) + JSON.stringify(Object.getOwnPropertyDescriptors("ab"))`,
+		`d(Object.getOwnPropertyDescriptor("abc", 0)) + d(Object.getOwnPropertyDescriptor([1], "length"))`,
+		`(() => { const o = {}; return (Object.defineProperty(o, "a", { value: 1 }) === o) + " " + Reflect.defineProperty(Object.freeze({}), "a", { value: 1 }); })()`,
+		`(() => { const o = Object.defineProperties({}, { a: { value: 1, enumerable: true }, b: { get() { return 2; } } }); return JSON.stringify(o) + o.b; })()`,
+		`["getOwnPropertyDescriptor", "getOwnPropertyDescriptors", "defineProperty", "defineProperties", "freeze", "seal"].map(k => k + ":" + Object[k].name + "/" + Object[k].length + "/" + d(Object.getOwnPropertyDescriptor(Object, k)).replace(/"value":"[^"]*",/, "") + "/" + String(Object[k])).join("\\n")`,
+		`["getOwnPropertyDescriptor", "defineProperty"].map(k => Reflect[k].name + "/" + Reflect[k].length + "/" + Object.keys(Reflect).indexOf(k) + "/" + Object.getOwnPropertyNames(Object).indexOf(k)).join()`,
+		`(() => { try { new Object.defineProperty(); } catch (e) { return e.constructor.name; } })()`,
+		`typeof Object.getOwnPropertyDescriptor.prototype + Object.getPrototypeOf(Object.freeze).constructor.name`,
+	}
+	for _, probe := range probes {
+		lazyVM, _ := newLazyRuntime(t)
+		got := eval(t, lazyVM, probe)
+		plain := goja.New()
+		if _, err := plain.RunString(describe); err != nil {
+			t.Fatal(err)
+		}
+		want := eval(t, plain, probe)
+		if got != want {
+			t.Errorf("%s\npatched: %s\ngoja:    %s", probe, got, want)
+		}
 	}
 }
