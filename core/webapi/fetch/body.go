@@ -3,6 +3,7 @@ package fetch
 import (
 	"fmt"
 	"io"
+	"reflect"
 
 	"github.com/dop251/goja"
 
@@ -312,33 +313,70 @@ func (a *api) installBodyTypes() {
 func (a *API) Files() *file.API { return a.files }
 
 // extractBody converts a BodyInit to a body and the Content-Type it implies.
-// A ReadableStream becomes the body's stream (see streamBody).
+// A ReadableStream gives up its Go source (takeStream) or becomes the body's
+// stream (jsStreamBody). Strings and the Go-backed kinds (Blob, FormData,
+// buffers) are recognised without a call into the streams script; a Go-fed
+// stream JS has not touched (the body of another Response, as in
+// new Response(res.body, res)) costs one.
 func (a *api) extractBody(v goja.Value) (body Body, contentType string) {
-	// Only an object can be a stream: a string body costs no call into the
-	// streams script.
-	if _, isObj := v.(*goja.Object); isObj && a.streams().IsReadableStream(v) {
-		return a.streamBody(v), ""
+	if _, isObj := v.(*goja.Object); !isObj {
+		data, ct := a.extractBytes(v)
+		return bytesBody(data), ct
 	}
-	data, ct := a.extractBytes(v)
+	if data, ct, ok := a.goBytes(v, false); ok {
+		return bytesBody(data), ct
+	}
+	if b, ok := a.takeStream(v); ok {
+		return b, ""
+	}
+	if a.streams().IsReadableStream(v) {
+		return a.jsStreamBody(v), ""
+	}
+	data, ct := a.extractBytes(v) // a DataView, URLSearchParams, any object
 	return bytesBody(data), ct
 }
 
+// goBytes converts the BodyInit kinds backed by Go state (Blob and File,
+// FormData, ArrayBuffer and views) to bytes. Unless views is set, only
+// ArrayBuffers and typed arrays are tried as buffers: they are told apart by
+// their Go type, while js.Bytes exports any other object (a ReadableStream
+// into a map) to learn that it is not a DataView.
+func (a *api) goBytes(v goja.Value, views bool) (data []byte, contentType string, ok bool) {
+	// A Blob's bytes are immutable, so the body shares them.
+	if b, ok := file.Unwrap(v); ok {
+		return b.Bytes(), b.Type(), true
+	}
+	if f, ok := formdata.Unwrap(v); ok {
+		data, ct := f.Multipart()
+		return data, ct, true
+	}
+	if obj, isObj := v.(*goja.Object); isObj && !views {
+		if t := obj.ExportType(); t != arrayBufferType && (t == nil || t.Kind() != reflect.Slice) {
+			return nil, "", false
+		}
+	}
+	if b, ok := js.Bytes(a.vm, v); ok {
+		return append([]byte(nil), b...), "", true
+	}
+	return nil, "", false
+}
+
+var arrayBufferType = reflect.TypeFor[goja.ArrayBuffer]()
+
 // extractBytes converts a non-stream BodyInit to bytes.
 func (a *api) extractBytes(v goja.Value) (data []byte, contentType string) {
-	vm := a.vm
 	if goja.IsString(v) {
 		return []byte(v.String()), "text/plain;charset=UTF-8"
 	}
-	// A Blob's bytes are immutable, so the body shares them.
-	if b, ok := file.Unwrap(v); ok {
-		return b.Bytes(), b.Type()
+	if data, ct, ok := a.goBytes(v, true); ok {
+		return data, ct
 	}
-	if f, ok := formdata.Unwrap(v); ok {
-		return f.Multipart()
-	}
-	if b, ok := js.Bytes(vm, v); ok {
-		return append([]byte(nil), b...), ""
-	}
+	return otherBytes(v)
+}
+
+// otherBytes converts what is left of BodyInit: URLSearchParams, and
+// anything else through its string value.
+func otherBytes(v goja.Value) (data []byte, contentType string) {
 	if obj, ok := v.(*goja.Object); ok {
 		tag := obj.GetSymbol(goja.SymToStringTag)
 		if tag != nil {

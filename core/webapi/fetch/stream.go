@@ -75,20 +75,26 @@ func (a *api) used(b *Body) bool {
 	return false
 }
 
-// streamBody makes a body from a ReadableStream (BodyInit). A Go-fed stream
-// JS has not touched gives up its source; any other is read when the body is.
-func (a *api) streamBody(v goja.Value) Body {
-	st := a.streams()
-	// Take succeeds only on an untouched stream, so try it first: the
-	// common case (a body handed from one Response to the next) costs one
-	// call into the streams script.
-	if r, data, isData, ok := st.Take(v); ok {
-		if isData {
-			return bytesBody(data)
-		}
-		return Body{src: &source{r: r, a: a}}
+// takeStream makes a body (BodyInit) from the source of a Go-fed stream JS
+// has not touched (false for anything else, streams or not). Take succeeds only on
+// an untouched stream, so it comes first: the common case (a body handed
+// from one Response to the next) costs one call into the streams script.
+func (a *api) takeStream(v goja.Value) (Body, bool) {
+	r, data, isData, ok := a.streams().Take(v)
+	switch {
+	case !ok:
+		return Body{}, false
+	case isData:
+		return bytesBody(data), true
+	default:
+		return Body{src: &source{r: r, a: a}}, true
 	}
-	if locked, disturbed := st.State(v); locked || disturbed {
+}
+
+// jsStreamBody makes a body read from the ReadableStream v, which Take
+// refused.
+func (a *api) jsStreamBody(v goja.Value) Body {
+	if locked, disturbed := a.streams().State(v); locked || disturbed {
 		panic(a.vm.NewTypeError(streamUnusable))
 	}
 	return Body{src: &source{a: a}, stream: v.(*goja.Object)}
