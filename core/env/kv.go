@@ -24,7 +24,7 @@ type kvGlue struct {
 	class *js.Class
 
 	errorCtor, mapCtor, responseCtor, streamCtor *goja.Object
-	mapSet, jsonParse, jsonStringify             goja.Callable
+	mapSet, jsonStringify                        goja.Callable
 }
 
 // kvNamespace is the Go value behind an env.KV object.
@@ -43,7 +43,6 @@ func newKVGlue(l *loop.Loop) *kvGlue {
 	g.mapCtor = vm.Get("Map").ToObject(vm)
 	g.mapSet, _ = goja.AssertFunction(g.mapCtor.Get("prototype").ToObject(vm).Get("set"))
 	jsonObj := vm.Get("JSON").ToObject(vm)
-	g.jsonParse, _ = goja.AssertFunction(jsonObj.Get("parse"))
 	g.jsonStringify, _ = goja.AssertFunction(jsonObj.Get("stringify"))
 	// Streams come from the fetch family: get(key, "stream") is the body of a
 	// Response over the value, and put() reads a stream through a Response.
@@ -183,11 +182,7 @@ func (g *kvGlue) convert(typ string, b []byte) goja.Value {
 	case "text":
 		return vm.ToValue(js.DecodeUTF8(b))
 	case "json":
-		v, err := g.jsonParse(goja.Undefined(), vm.ToValue(js.DecodeUTF8(b)))
-		if err != nil {
-			panic(err)
-		}
-		return v
+		return js.ParseJSON(vm, b)
 	case "arrayBuffer":
 		return vm.ToValue(vm.NewArrayBuffer(b))
 	case "stream":
@@ -208,11 +203,7 @@ func (g *kvGlue) metadata(m []byte) goja.Value {
 	if m == nil {
 		return goja.Null()
 	}
-	v, err := g.jsonParse(goja.Undefined(), g.vm.ToValue(string(m)))
-	if err != nil {
-		panic(err)
-	}
-	return v
+	return js.ParseJSON(g.vm, m)
 }
 
 func (g *kvGlue) getBulk(ns kv.Namespace, keys []string, opts goja.Value, withMetadata bool) goja.Value {

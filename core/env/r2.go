@@ -39,7 +39,6 @@ type r2Glue struct {
 	bucket, object, objectBody, checksumsClass, upload *js.Class
 
 	errorCtor, rangeErrorCtor, dateCtor, blobCtor *goja.Object
-	jsonParse                                     goja.Callable
 }
 
 // r2Bucket is the Go value behind an env.BUCKET object.
@@ -60,7 +59,6 @@ func newR2Glue(l *loop.Loop) *r2Glue {
 	if v := vm.Get("Blob"); v != nil && !goja.IsUndefined(v) {
 		g.blobCtor = v.ToObject(vm)
 	}
-	g.jsonParse, _ = goja.AssertFunction(vm.Get("JSON").ToObject(vm).Get("parse"))
 
 	c := js.NewClass(vm, "R2Bucket", 0, nil)
 	g.bucket = c

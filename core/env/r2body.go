@@ -67,11 +67,7 @@ func (g *r2Glue) defineBody() {
 		return vm.ToValue(js.DecodeUTF8(b))
 	})
 	read("json", func(_ goja.FunctionCall, b []byte) goja.Value {
-		v, err := g.jsonParse(goja.Undefined(), vm.ToValue(js.DecodeUTF8(b)))
-		if err != nil {
-			panic(err)
-		}
-		return v
+		return js.ParseJSON(vm, b)
 	})
 	read("blob", func(call goja.FunctionCall, b []byte) goja.Value {
 		d := g.thisObject(call)
