@@ -49,8 +49,10 @@ bundle embedded, every dependency (ferry too) vendored so it builds without
 network, cmd/ to run it locally, and a README with the gcloud commands.
 
 The bootstrap is this ferry binary when it already is a statically linked
-linux/<arch> build; otherwise ferry cross-compiles itself with the Go toolchain (go on
-PATH), or takes --bootstrap FILE.
+linux/<arch> build; otherwise ferry cross-compiles one with the Go toolchain (go on
+PATH): for --target lambda the Lambda runtime alone (cmd/bootstrap, without the
+CLI's commands: a smaller binary that starts faster), for containers ferry
+itself. Or it takes --bootstrap FILE.
 
 Flags:
 `
@@ -149,7 +151,7 @@ func runBuild(st *State, args []string) error {
 	case "gcf":
 		return buildGCF(st, o, m, b, out, wd, start)
 	}
-	boot, how, err := lambdaBootstrap(st, o.bootstrap, goarch, out)
+	boot, how, err := lambdaBootstrap(st, o.bootstrap, goarch, out, bootstrapPkg)
 	if err != nil {
 		return err
 	}
@@ -244,9 +246,18 @@ func resolveConsumer(q config.QueueConsumer) manifest.Consumer {
 	return c
 }
 
+// The binaries lambdaBootstrap cross-compiles: the whole ferry (containers
+// run ferry serve), or the Lambda runtime alone (internal/lambdaboot), which
+// leaves out the CLI, esbuild and SQLite and starts faster.
+const (
+	ferryPkg     = "github.com/ferry-run/ferry/cmd/ferry"
+	bootstrapPkg = "github.com/ferry-run/ferry/cmd/bootstrap"
+)
+
 // lambdaBootstrap returns the path of a ferry binary for linux/goarch and
-// how it was obtained: --bootstrap, this binary, or a cross-compile into out.
-func lambdaBootstrap(st *State, explicit, goarch, out string) (string, string, error) {
+// how it was obtained: --bootstrap, this binary, or a cross-compile of pkg
+// (ferryPkg or bootstrapPkg) into out.
+func lambdaBootstrap(st *State, explicit, goarch, out, pkg string) (string, string, error) {
 	if explicit != "" {
 		if err := checkLinuxBinary(explicit, goarch); err != nil {
 			return "", "", fmt.Errorf("--bootstrap %s: %w", explicit, err)
@@ -260,7 +271,7 @@ func lambdaBootstrap(st *State, explicit, goarch, out string) (string, string, e
 	}
 	goTool, err := exec.LookPath("go")
 	if err != nil {
-		return "", "", fmt.Errorf("this ferry is not a static linux/%s build and no Go toolchain is on PATH to cross-compile one: install Go, or build it elsewhere with\n  CGO_ENABLED=0 GOOS=linux GOARCH=%s go build -o bootstrap github.com/ferry-run/ferry/cmd/ferry\nand pass --bootstrap bootstrap", goarch, goarch)
+		return "", "", fmt.Errorf("this ferry is not a static linux/%s build and no Go toolchain is on PATH to cross-compile one: install Go, or build it elsewhere with\n  CGO_ENABLED=0 GOOS=linux GOARCH=%s go build -o bootstrap %s\nand pass --bootstrap bootstrap", goarch, goarch, pkg)
 	}
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return "", "", err
@@ -271,10 +282,14 @@ func lambdaBootstrap(st *State, explicit, goarch, out string) (string, string, e
 		return "", "", err
 	}
 	defer cleanup()
-	ldflags := "-s -w -X github.com/ferry-run/ferry/internal/cli.Version=" + Version
+	version := "github.com/ferry-run/ferry/internal/cli.Version"
+	if pkg == bootstrapPkg {
+		version = "github.com/ferry-run/ferry/internal/lambdaboot.Version"
+	}
+	ldflags := "-s -w -X " + version + "=" + Version
 	// No -trimpath: the build then reuses packages already in the Go build
 	// cache (a trimmed build recompiles every package once, minutes here).
-	cmd := exec.CommandContext(st.Ctx, goTool, "build", "-ldflags", ldflags, "-o", dst, "github.com/ferry-run/ferry/cmd/ferry")
+	cmd := exec.CommandContext(st.Ctx, goTool, "build", "-ldflags", ldflags, "-o", dst, pkg)
 	cmd.Dir = srcDir
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+goarch)
 	var stderr bytes.Buffer

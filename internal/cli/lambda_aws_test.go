@@ -529,7 +529,7 @@ func TestAWSBindingNames(t *testing.T) {
 		case *sqs.Producer:
 			got = "url " + p.Queue()
 		case *namedQueue:
-			got = "name " + p.name
+			got = "name " + p.Name()
 		}
 		if got != want {
 			t.Errorf("%s: %s, want %s", binding, got, want)

@@ -66,6 +66,20 @@ func ferryBinary(t *testing.T) string {
 	return out
 }
 
+// bootstrapBinary builds ./cmd/bootstrap, the Lambda runtime alone, as
+// ferry build cross-compiles it.
+func bootstrapBinary(t *testing.T) string {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "bootstrap")
+	cmd := exec.Command("go", "build", "-ldflags", "-s -w", "-o", out, "./cmd/bootstrap")
+	cmd.Dir = filepath.Join("..", "..")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH=amd64")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build ./cmd/bootstrap: %v\n%s", err, b)
+	}
+	return out
+}
+
 func TestBuildLambdaUsage(t *testing.T) {
 	wd, _ := os.Getwd()
 	tests := []struct {
@@ -98,7 +112,7 @@ func TestLambda(t *testing.T) {
 		if testing.Short() {
 			t.Skip("starts the bootstrap 10 times")
 		}
-		testLambdaInitTime(t, ferry)
+		testLambdaInitTime(t, ferry, bootstrapBinary(t))
 	})
 }
 
@@ -431,16 +445,20 @@ func waitFor(t *testing.T, logs *testutil.SyncBuffer, want string) {
 }
 
 // testLambdaInitTime measures the bootstrap's cold start, process start to
-// its first request for an event, for examples/hello and examples/hono, and
-// checks the first invocation is answered. Run with -v for the figures.
-func testLambdaInitTime(t *testing.T, ferry string) {
+// its first request for an event, for examples/hello and examples/hono, with
+// the ferry binary and with cmd/bootstrap (what ferry build cross-compiles)
+// as the bootstrap, and checks the first invocation is answered. Run with -v
+// for the figures.
+func testLambdaInitTime(t *testing.T, ferry, lean string) {
 	testutil.NpmInstall(t, filepath.Join("..", "..", "examples", "hono"))
-	for _, ex := range []struct{ name, path, body string }{
-		{"hello", "/", "Hello from Ferry!\n"},
-		{"hono", "/", "Hello from Hono on Ferry!"},
+	for _, ex := range []struct{ name, bootstrap, path, body string }{
+		{"hello", ferry, "/", "Hello from Ferry!\n"},
+		{"hono", ferry, "/", "Hello from Hono on Ferry!"},
+		{"hello/cmd-bootstrap", lean, "/", "Hello from Ferry!\n"},
+		{"hono/cmd-bootstrap", lean, "/", "Hello from Hono on Ferry!"},
 	} {
 		t.Run(ex.name, func(t *testing.T) {
-			pkg := buildPackage(t, ferry, ex.name)
+			pkg := buildPackage(t, ex.bootstrap, strings.Split(ex.name, "/")[0])
 			var times, cpu []time.Duration
 			var ready []string
 			for range 5 {

@@ -1,70 +1,17 @@
 package cli
 
 import (
-	"context"
-	"fmt"
 	"io"
 	"log/slog"
-	"strings"
-	"sync"
-	"time"
+
+	"github.com/ferry-run/ferry/internal/logtext"
 )
 
-// logHandler prints compact human-readable lines for the dev server:
+// logHandler prints compact human-readable lines for the dev server
+// (internal/logtext, shared with the Lambda bootstrap):
 //
 //	12:04:05 INFO  GET / 200 1.2ms  request=18c2-0001
 //	12:04:05 LOG   hello from the Worker  request=18c2-0001
-type logHandler struct {
-	mu    *sync.Mutex
-	w     io.Writer
-	level slog.Level
-	attrs []slog.Attr
-}
+type logHandler = logtext.Handler
 
-func newLogHandler(w io.Writer, level slog.Level) *logHandler {
-	return &logHandler{mu: &sync.Mutex{}, w: w, level: level}
-}
-
-func (h *logHandler) Enabled(_ context.Context, l slog.Level) bool { return l >= h.level }
-
-func (h *logHandler) Handle(_ context.Context, r slog.Record) error {
-	var sb strings.Builder
-	sb.WriteString(r.Time.Format(time.TimeOnly))
-	sb.WriteByte(' ')
-	level := r.Level.String()
-	console := ""
-	var extra []string
-	each := func(a slog.Attr) bool {
-		if a.Key == "console" {
-			console = a.Value.String()
-			return true
-		}
-		extra = append(extra, a.Key+"="+a.Value.String())
-		return true
-	}
-	for _, a := range h.attrs {
-		each(a)
-	}
-	r.Attrs(each)
-	if console != "" {
-		level = "console." + console
-	}
-	fmt.Fprintf(&sb, "%-13s %s", level, r.Message)
-	if len(extra) > 0 {
-		sb.WriteString("  ")
-		sb.WriteString(strings.Join(extra, " "))
-	}
-	sb.WriteByte('\n')
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	_, err := io.WriteString(h.w, sb.String())
-	return err
-}
-
-func (h *logHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
-	n := *h
-	n.attrs = append(append([]slog.Attr(nil), h.attrs...), attrs...)
-	return &n
-}
-
-func (h *logHandler) WithGroup(string) slog.Handler { return h }
+func newLogHandler(w io.Writer, level slog.Level) *logHandler { return logtext.New(w, level) }
