@@ -44,7 +44,7 @@ func buildContainer(st *State, o *buildOptions, m *manifest.Manifest, b *bundle.
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	bin, how, err := lambdaBootstrap(st, o.bootstrap, goarch, tmp, ferryPkg)
+	bin, how, err := lambdaBootstrap(st, o.bootstrap, goarch, tmp, ferryPkg, "")
 	if err != nil {
 		return err
 	}

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/ferry-run/ferry/adapters/lambda/manifest"
+	"github.com/ferry-run/ferry/core/config"
 	"github.com/ferry-run/ferry/internal/testutil"
 )
 
@@ -67,17 +68,36 @@ func ferryBinary(t *testing.T) string {
 }
 
 // bootstrapBinary builds ./cmd/bootstrap, the Lambda runtime alone, as
-// ferry build cross-compiles it.
+// ferry build cross-compiles it for a Worker without AWS bindings (hello
+// and hono).
 func bootstrapBinary(t *testing.T) string {
 	t.Helper()
 	out := filepath.Join(t.TempDir(), "bootstrap")
-	cmd := exec.Command("go", "build", "-ldflags", "-s -w", "-o", out, "./cmd/bootstrap")
+	cmd := exec.Command("go", "build", "-ldflags", "-s -w", "-tags", noAWSTag, "-o", out, "./cmd/bootstrap")
 	cmd.Dir = filepath.Join("..", "..")
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH=amd64")
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build ./cmd/bootstrap: %v\n%s", err, b)
 	}
 	return out
+}
+
+func TestNeedsAWS(t *testing.T) {
+	for _, c := range []struct {
+		m    manifest.Manifest
+		want bool
+	}{
+		{manifest.Manifest{}, false},
+		{manifest.Manifest{Bindings: manifest.Bindings{KVNamespaces: []config.KVNamespace{{Binding: "KV"}}}}, true},
+		{manifest.Manifest{Bindings: manifest.Bindings{R2Buckets: []config.R2Bucket{{Binding: "B"}}}}, true},
+		{manifest.Manifest{Bindings: manifest.Bindings{QueueProducers: []config.QueueProducer{{Binding: "Q"}}}}, true},
+		{manifest.Manifest{Consumers: []manifest.Consumer{{Queue: "q"}}}, true},
+		{manifest.Manifest{Bindings: manifest.Bindings{D1Databases: []manifest.D1Database{{Binding: "DB"}}}}, false},
+	} {
+		if got := needsAWS(&c.m); got != c.want {
+			t.Errorf("needsAWS(%+v) = %v, want %v", c.m, got, c.want)
+		}
+	}
 }
 
 func TestBuildLambdaUsage(t *testing.T) {

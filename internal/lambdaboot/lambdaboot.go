@@ -142,10 +142,10 @@ func Handler(st Options, dir string, log *slog.Logger) (*lambdaadapter.Handler, 
 	hopts := []lambdaadapter.Option{
 		lambdaadapter.WithLogger(log),
 		lambdaadapter.WithStreaming(st.Getenv(manifest.EnvInvokeMode) == "RESPONSE_STREAM"),
-		lambdaadapter.WithVisibility(&lambdaadapter.SQSVisibility{}),
 		lambdaadapter.WithConsumers(m.Consumers),
 		lambdaadapter.WithCrons(m.Crons),
 	}
+	hopts = append(hopts, awsOptions()...)
 	if q := st.Getenv(manifest.EnvQueues); q != "" {
 		var names map[string]string
 		if err := json.Unmarshal([]byte(q), &names); err != nil {
