@@ -12,6 +12,7 @@ import (
 	"github.com/ferry-run/ferry/bindings/kv"
 	"github.com/ferry-run/ferry/core/js"
 	"github.com/ferry-run/ferry/core/loop"
+	"github.com/ferry-run/ferry/core/webapi/streams"
 )
 
 // kvGlue is the KvNamespace class on one runtime: Cloudflare's JS API over a
@@ -23,8 +24,8 @@ type kvGlue struct {
 	loop  *loop.Loop
 	class *js.Class
 
-	errorCtor, mapCtor, responseCtor, streamCtor *goja.Object
-	mapSet, jsonStringify                        goja.Callable
+	errorCtor, mapCtor, responseCtor *goja.Object
+	mapSet, jsonStringify            goja.Callable
 }
 
 // kvNamespace is the Go value behind an env.KV object.
@@ -46,12 +47,11 @@ func newKVGlue(l *loop.Loop) *kvGlue {
 	g.jsonStringify, _ = goja.AssertFunction(jsonObj.Get("stringify"))
 	// Streams come from the fetch family: get(key, "stream") is the body of a
 	// Response over the value, and put() reads a stream through a Response.
-	// The constructors are captured before user code can replace the globals.
+	// Response is captured before user code can replace the global; streams
+	// are recognised by brand (streams.Of), which leaves the streams script
+	// unrun until something needs it.
 	if v := vm.Get("Response"); v != nil && !goja.IsUndefined(v) {
 		g.responseCtor = v.ToObject(vm)
-	}
-	if v := vm.Get("ReadableStream"); v != nil && !goja.IsUndefined(v) {
-		g.streamCtor = v.ToObject(vm)
 	}
 
 	c := js.NewClass(vm, "KvNamespace", 0, nil)
@@ -289,10 +289,8 @@ func (g *kvGlue) put(call goja.FunctionCall) goja.Value {
 	if b, ok := js.Bytes(vm, value); ok {
 		return write(append([]byte(nil), b...))
 	}
-	if g.streamCtor != nil && g.responseCtor != nil && obj.Get("getReader") != nil {
-		if obj.ClassName() != "Array" && vm.InstanceOf(obj, g.streamCtor) {
-			return g.putStream(obj, write)
-		}
+	if st := streams.Of(vm); st != nil && g.responseCtor != nil && st.IsReadableStream(obj) {
+		return g.putStream(obj, write)
 	}
 	return g.rejected(vm.NewTypeError(kvPutTypes))
 }

@@ -75,6 +75,8 @@ test("streams in and out", async () => {
   const r = value.getReader();
   const chunk = await r.read();
   assertEquals(new TextDecoder().decode(chunk.value), "from a stream");
+  // A look-alike is not a stream: the brand decides, not the prototype.
+  await assertRejects(env.KV.put("fake", Object.create(ReadableStream.prototype)), TypeError, "KV put() accepts only");
 });
 
 test("put converts primitives to strings and rejects other objects", async () => {
