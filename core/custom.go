@@ -7,7 +7,7 @@ import (
 
 	"github.com/dop251/goja"
 
-	"github.com/ferry-run/ferry/core/bundle"
+	"github.com/ferry-run/ferry/core/script"
 )
 
 // Event dispatches a host event that has no Workers handler kind — a Google
@@ -19,7 +19,7 @@ import (
 func (w *Worker) Event(ctx context.Context, payload json.RawMessage) error {
 	_, done, err := w.dispatch(ctx, "event", func(inv *invocation, vm *goja.Runtime) (goja.Value, error) {
 		r := inv.r
-		if w.format == bundle.ServiceWorkerFormat || r.exports == nil {
+		if w.format == script.ServiceWorkerFormat || r.exports == nil {
 			return nil, &ScriptError{Kind: "type", Message: "Handler does not export an event() function (service-worker scripts cannot receive other events)."}
 		}
 		h, ok := goja.AssertFunction(r.exports.Get("event"))

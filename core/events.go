@@ -10,7 +10,7 @@ import (
 
 	"github.com/dop251/goja"
 
-	"github.com/ferry-run/ferry/core/bundle"
+	"github.com/ferry-run/ferry/core/script"
 	"github.com/ferry-run/ferry/core/webapi/clone"
 	"github.com/ferry-run/ferry/core/webapi/fetch"
 )
@@ -58,7 +58,7 @@ func (w *Worker) fetchEntrypoint(ctx context.Context, req *Request, entrypoint s
 		inv0 = inv
 		r := inv.r
 		reqObj := r.fetch.NewIncomingRequest(req.Method, req.URL, req.Header, req.Body, req.CF)
-		if w.format == bundle.ServiceWorkerFormat {
+		if w.format == script.ServiceWorkerFormat {
 			return r.dispatchFetchEvent(inv, reqObj)
 		}
 		recv, h, err := r.entrypoint(inv, entrypoint, "fetch")
@@ -139,7 +139,7 @@ func (w *Worker) Scheduled(ctx context.Context, cron string, at time.Time) error
 		_ = ctrl.Set("cron", cron)
 		_ = ctrl.Set("scheduledTime", float64(at.UnixMilli()))
 		_ = ctrl.Set("noRetry", func(goja.FunctionCall) goja.Value { return goja.Undefined() })
-		if w.format == bundle.ServiceWorkerFormat {
+		if w.format == script.ServiceWorkerFormat {
 			listeners := r.listeners["scheduled"]
 			if len(listeners) == 0 {
 				return nil, &ScriptError{Kind: "type", Message: "No scheduled event listener was registered."}

@@ -13,8 +13,8 @@ import (
 	"github.com/dop251/goja"
 
 	"github.com/ferry-run/ferry/bindings/do"
-	"github.com/ferry-run/ferry/core/bundle"
 	"github.com/ferry-run/ferry/core/env"
+	"github.com/ferry-run/ferry/core/script"
 	"github.com/ferry-run/ferry/core/webapi/clone"
 )
 
@@ -150,7 +150,7 @@ func (w *Worker) setupObjects() error {
 		}
 		w.classes[b.Class] = &objectClass{name: b.Class, namespace: b.Namespace}
 	}
-	if len(w.classes) > 0 && w.format == bundle.ServiceWorkerFormat {
+	if len(w.classes) > 0 && w.format == script.ServiceWorkerFormat {
 		return fmt.Errorf("Durable Object classes (%s) need an ES module Worker (export class ... extends DurableObject); this script uses addEventListener", strings.Join(w.classNames(), ", "))
 	}
 	if len(w.classes) > 0 && w.opts.ObjectStore == nil {

@@ -9,9 +9,9 @@ import (
 
 	"github.com/dop251/goja"
 
-	"github.com/ferry-run/ferry/core/bundle"
 	"github.com/ferry-run/ferry/core/js"
 	"github.com/ferry-run/ferry/core/loop"
+	"github.com/ferry-run/ferry/core/script"
 	"github.com/ferry-run/ferry/core/webapi"
 	"github.com/ferry-run/ferry/core/webapi/fetch"
 )
@@ -143,7 +143,7 @@ func (r *rt) install() error {
 	r.env = envObj
 	_ = vm.Get("__ferry_runtime").(*goja.Object).Set("env", envObj)
 
-	if r.w.format == bundle.ServiceWorkerFormat {
+	if r.w.format == script.ServiceWorkerFormat {
 		// Service-worker scripts see their bindings as globals.
 		for _, k := range envObj.Keys() {
 			_ = vm.GlobalObject().Set(k, envObj.Get(k))
@@ -177,12 +177,12 @@ func (r *rt) evaluate() error {
 		}
 		return &ScriptError{Kind: "startup", Message: "the Worker's top-level code threw: " + errorMessage(failure), Stack: errorStack(failure)}
 	}
-	if r.w.format == bundle.ServiceWorkerFormat {
+	if r.w.format == script.ServiceWorkerFormat {
 		return nil
 	}
-	ns, _ := vm.Get(bundle.ExportsGlobal).(*goja.Object)
+	ns, _ := vm.Get(script.ExportsGlobal).(*goja.Object)
 	if ns == nil {
-		return fmt.Errorf("the bundle did not define %s", bundle.ExportsGlobal)
+		return fmt.Errorf("the bundle did not define %s", script.ExportsGlobal)
 	}
 	r.module = ns
 	if err := r.checkObjectClasses(); err != nil {
@@ -214,7 +214,7 @@ func (r *rt) evaluate() error {
 // handler returns the module handler for kind (nil for service-worker scripts
 // without a listener).
 func (r *rt) handler(kind string) goja.Callable {
-	if r.w.format == bundle.ServiceWorkerFormat {
+	if r.w.format == script.ServiceWorkerFormat {
 		if len(r.listeners[kind]) > 0 {
 			return func(goja.Value, ...goja.Value) (goja.Value, error) { return nil, nil }
 		}

@@ -22,8 +22,8 @@ import (
 
 	"github.com/ferry-run/ferry/bindings/cache"
 	"github.com/ferry-run/ferry/bindings/do"
-	"github.com/ferry-run/ferry/core/bundle"
 	"github.com/ferry-run/ferry/core/env"
+	"github.com/ferry-run/ferry/core/script"
 )
 
 // Defaults for Options.
@@ -41,7 +41,7 @@ const (
 // Options configure a Worker.
 type Options struct {
 	// Bundle is the built script (core/bundle.Build).
-	Bundle *bundle.Result
+	Bundle *script.Result
 	// Runtimes is the pool size; 0 means one per CPU.
 	Runtimes int
 	// CPULimit is the JS CPU time one event may use; 0 means DefaultCPULimit,
@@ -81,7 +81,7 @@ type Options struct {
 type Worker struct {
 	opts    Options
 	program *goja.Program
-	format  bundle.Format
+	format  script.Format
 	// runtimes are the pool's slots; a slot's runtime is replaced when it is
 	// condemned (see rt.condemn).
 	runtimes []atomic.Pointer[rt]
@@ -178,7 +178,7 @@ func New(opts Options) (*Worker, error) {
 // Compile turns a bundle into a Program shared by every runtime. A panic in
 // goja's compiler (it has a few, e.g. on "\u{10FFFF}" literals) becomes an
 // error naming it.
-func Compile(b *bundle.Result) (prg *goja.Program, err error) {
+func Compile(b *script.Result) (prg *goja.Program, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			prg, err = nil, fmt.Errorf("compiling the bundle: the JS engine failed: %v", r)

@@ -12,7 +12,7 @@ import (
 	"github.com/go-sourcemap/sourcemap"
 
 	"github.com/ferry-run/ferry/adapters/lambda/manifest"
-	"github.com/ferry-run/ferry/core/bundle"
+	"github.com/ferry-run/ferry/core/script"
 )
 
 // Artifact is a Lambda deployment package as WriteArtifact left it.
@@ -37,7 +37,7 @@ var zipTime = time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC)
 // if needed) and zips it to dir+".zip". bootstrap is the path of the ferry
 // binary for the function's architecture; it is copied unless it already is
 // dir/bootstrap. m.Bundle, m.SourceMap and m.EngineMap are set here.
-func WriteArtifact(dir string, m *manifest.Manifest, b *bundle.Result, bootstrap string) (*Artifact, error) {
+func WriteArtifact(dir string, m *manifest.Manifest, b *script.Result, bootstrap string) (*Artifact, error) {
 	m.Runtime, m.Handler = manifest.Runtime, manifest.BootstrapExe
 	if err := WriteBundle(dir, m, b); err != nil {
 		return nil, err
@@ -88,7 +88,7 @@ func WriteArtifact(dir string, m *manifest.Manifest, b *bundle.Result, bootstrap
 // dir (made if needed), as LoadArtifact reads them; m.Schema, m.Bundle,
 // m.SourceMap and m.EngineMap are set here. WriteArtifact and the other
 // targets that ship the bundle as files (a container image) use it.
-func WriteBundle(dir string, m *manifest.Manifest, b *bundle.Result) error {
+func WriteBundle(dir string, m *manifest.Manifest, b *script.Result) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("creating %s: %w", dir, err)
 	}
@@ -179,7 +179,7 @@ func samePath(a, b string) bool {
 // directory (the bootstrap's own directory on Lambda, /var/task) and parses
 // the bundle with its source map attached, ready for core.New. Parsing is the
 // only work proportional to the bundle's size; it happens once per process.
-func LoadArtifact(dir string) (*manifest.Manifest, *bundle.Result, error) {
+func LoadArtifact(dir string) (*manifest.Manifest, *script.Result, error) {
 	m, err := manifest.Read(filepath.Join(dir, manifest.FileName))
 	if err != nil {
 		return nil, nil, err
@@ -222,9 +222,9 @@ func LoadArtifact(dir string) (*manifest.Manifest, *bundle.Result, error) {
 	if sm.c != nil {
 		prg.File.SetSourceMap(sm.c)
 	}
-	res := &bundle.Result{Code: code, Program: prg, Format: bundle.ModuleFormat}
+	res := &script.Result{Code: code, Program: prg, Format: script.ModuleFormat}
 	if m.Format == "service-worker" {
-		res.Format = bundle.ServiceWorkerFormat
+		res.Format = script.ServiceWorkerFormat
 	}
 	return m, res, nil
 }

@@ -38,13 +38,14 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/dop251/goja/ast"
 	"github.com/evanw/esbuild/pkg/api"
+
+	"github.com/ferry-run/ferry/core/script"
 )
 
 // ExportsGlobal is the global variable the module's namespace object is
 // assigned to. It is always an object; a service-worker script exports nothing.
-const ExportsGlobal = "__ferry_exports"
+const ExportsGlobal = script.ExportsGlobal
 
 // bundleName is the generated script's name: goja reports it for the few
 // positions the source map does not cover (esbuild's helpers). Sources in the
@@ -63,33 +64,20 @@ type Options struct {
 	Script bool
 }
 
-// Format is the kind of Worker the entry is.
-type Format int
+// Format is the kind of Worker the entry is (script.Format).
+type Format = script.Format
 
 const (
 	// ModuleFormat is an ES module entry with exports (`export default { fetch }`).
-	ModuleFormat Format = iota
+	ModuleFormat = script.ModuleFormat
 	// ServiceWorkerFormat is a script without exports that calls addEventListener("fetch", ...).
-	ServiceWorkerFormat
+	ServiceWorkerFormat = script.ServiceWorkerFormat
 )
 
-func (f Format) String() string {
-	if f == ServiceWorkerFormat {
-		return "service-worker"
-	}
-	return "module"
-}
-
-// Result is a bundled Worker.
-type Result struct {
-	Code      []byte       // the script
-	SourceMap []byte       // v3 JSON; "sources" relative to Dir (e.g. "src/index.ts"), with sourcesContent
-	Program   *ast.Program // Code parsed by goja's parser with the source map attached: goja.CompileAST(p, false)
-	Format    Format
-	Exports   []string  // the entry's export names (an entry with exports but no "default" is a ModuleFormat all the same)
-	Inputs    []string  // absolute paths of every source file that went in (the dev server watches these)
-	Warnings  []Message // esbuild's warnings, e.g. import.meta being empty
-}
+// Result is a bundled Worker (script.Result, which core and the Lambda
+// adapter use without linking esbuild). Its SourceMap's "sources" are
+// relative to Options.Dir.
+type Result = script.Result
 
 // Build bundles opts.Entry. A failed build returns an *Error carrying every
 // message with file:line:col (relative to Dir) and the line text.

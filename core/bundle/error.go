@@ -6,69 +6,17 @@ import (
 	"strings"
 
 	"github.com/evanw/esbuild/pkg/api"
+
+	"github.com/ferry-run/ferry/core/script"
 )
 
-// Message is one diagnostic of a build, located in the user's source.
-type Message struct {
-	File     string   // slash-separated, relative to Options.Dir; "" when the message has no location
-	Line     int      // 1-based
-	Column   int      // 1-based, in bytes
-	LineText string   // the source line, when known
-	Text     string   // what went wrong
-	Notes    []string // extra explanations (esbuild's notes), each already located when it has a location
-}
+// Message is one diagnostic of a build, located in the user's source
+// (script.Message).
+type Message = script.Message
 
-// format writes the message as `file:line:col: kind: text`, then the source
-// line with a caret under the column, then the notes.
-func (m Message) format(b *strings.Builder, kind string) {
-	if m.File != "" {
-		fmt.Fprintf(b, "%s:%d:%d: ", m.File, m.Line, m.Column)
-	}
-	fmt.Fprintf(b, "%s: %s\n", kind, m.Text)
-	if m.LineText != "" {
-		gutter := fmt.Sprintf("%5d | ", m.Line)
-		fmt.Fprintf(b, "%s%s\n", gutter, m.LineText)
-		col := m.Column - 1
-		if col > len(m.LineText) {
-			col = len(m.LineText)
-		}
-		// Keep tabs so the caret lines up under tab-indented code.
-		pad := []byte(m.LineText[:max(col, 0)])
-		for i, c := range pad {
-			if c != '\t' {
-				pad[i] = ' '
-			}
-		}
-		fmt.Fprintf(b, "%*s | %s^\n", 5, "", pad)
-	}
-	for _, n := range m.Notes {
-		fmt.Fprintf(b, "  note: %s\n", n)
-	}
-}
-
-// String formats the message as a warning.
-func (m Message) String() string {
-	var b strings.Builder
-	m.format(&b, "warning")
-	return strings.TrimRight(b.String(), "\n")
-}
-
-// Error is a failed build. Error() lists every message as
+// Error is a failed build (script.Error). Error() lists every message as
 // `path:line:col: error: text` followed by the source line.
-type Error struct {
-	Messages []Message
-}
-
-func (e *Error) Error() string {
-	var b strings.Builder
-	for _, m := range e.Messages {
-		m.format(&b, "error")
-	}
-	if len(e.Messages) == 0 {
-		b.WriteString("bundle: build failed")
-	}
-	return strings.TrimRight(b.String(), "\n")
-}
+type Error = script.Error
 
 // messages converts esbuild's messages. esbuild reports files relative to
 // its working directory (Options.Dir) and 0-based columns.
