@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	ferrysqs "github.com/ferry-run/ferry/bindings/sqs"
+	"github.com/ferry-run/ferry/bindings/sqs/sqsmsg"
 	"github.com/ferry-run/ferry/core"
 )
 
@@ -19,9 +19,9 @@ import (
 // message's Workers content type: "json" (the body is JSON text), "text",
 // "bytes" or "v8" (structured-clone bytes; both base64, as SQS bodies must be
 // text). A message without it, from a producer that is not Ferry, is "text":
-// the body exactly as SQS has it. bindings/sqs writes it and decodes it
-// (sqs.Decode), with the other ferry-* attributes.
-const ContentTypeAttribute = ferrysqs.AttrContentType
+// the body exactly as SQS has it. bindings/sqs writes it and sqsmsg.Decode
+// reads it, with the other ferry-* attributes (bindings/sqs/sqsmsg).
+const ContentTypeAttribute = sqsmsg.AttrContentType
 
 // MaxVisibilityTimeout is SQS's limit for a message's visibility timeout,
 // 12 hours, which is also Workers' largest retry delay
@@ -42,7 +42,7 @@ type RedelayMessage struct {
 	MessageID string
 	Body      string            // as received
 	Attrs     map[string]string // its String message attributes
-	Decoded   ferrysqs.Decoded
+	Decoded   sqsmsg.Decoded
 	Sent      time.Time // SQS's SentTimestamp
 }
 
@@ -212,7 +212,7 @@ func (h *Handler) queueName(arn string) string {
 }
 
 // redelay sends r again with the delay that remains until d.DeliverAt.
-func (h *Handler) redelay(ctx context.Context, arn string, r sqsRecord, d ferrysqs.Decoded, sent time.Time) error {
+func (h *Handler) redelay(ctx context.Context, arn string, r sqsRecord, d sqsmsg.Decoded, sent time.Time) error {
 	rd, ok := h.vis.(Redelayer)
 	if !ok {
 		return errors.New("the handler cannot send SQS messages")
@@ -231,10 +231,10 @@ func (r sqsRecord) stringAttrs() map[string]string {
 }
 
 // queueMessage converts an SQS record, checking its body decodes as its
-// attributes say (sqs.Decode), so that one bad message cannot fail the whole
+// attributes say (sqsmsg.Decode), so that one bad message cannot fail the whole
 // batch. A re-delayed message keeps the id and time it was first sent with.
-func queueMessage(r sqsRecord) (core.QueueMessage, ferrysqs.Decoded, error) {
-	d, err := ferrysqs.Decode(r.Body, r.stringAttrs())
+func queueMessage(r sqsRecord) (core.QueueMessage, sqsmsg.Decoded, error) {
+	d, err := sqsmsg.Decode(r.Body, r.stringAttrs())
 	if err != nil {
 		return core.QueueMessage{}, d, err
 	}
