@@ -147,10 +147,10 @@ func Arg(call goja.FunctionCall, i int) goja.Value {
 
 // Method defines a function property the way WebIDL defines operations on a
 // prototype: writable, enumerable and configurable, with its name set.
+// Its name property is non-writable, non-enumerable and configurable, as for
+// every function (Operation with length 0).
 func Method(vm *goja.Runtime, obj *goja.Object, name string, fn func(goja.FunctionCall) goja.Value) {
-	f := vm.ToValue(fn).(*goja.Object)
-	_ = f.DefineDataProperty("name", vm.ToValue(name), goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_TRUE)
-	_ = obj.DefineDataProperty(name, f, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_TRUE)
+	Operation(vm, obj, name, 0, fn)
 }
 
 // Getter defines an accessor property with only a getter, as WebIDL readonly

@@ -78,8 +78,8 @@ func Install(l *loop.Loop, o Options) {
 		_ = resolve(c.Wrap(&cacheObj{name: call.Argument(0).String()}))
 		return vm.ToValue(p)
 	})
-	_ = vm.GlobalObject().Set("Cache", c.Ctor)
-	_ = vm.GlobalObject().Set("CacheStorage", s.Ctor)
+	_ = vm.GlobalObject().DefineDataProperty("Cache", c.Ctor, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	_ = vm.GlobalObject().DefineDataProperty("CacheStorage", s.Ctor, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 	_ = vm.GlobalObject().Set("caches", s.Wrap(&storageObj{}))
 }
 

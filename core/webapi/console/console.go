@@ -110,7 +110,7 @@ func Install(vm *goja.Runtime, sink Sink) {
 		}
 		set(noop, func(goja.FunctionCall) goja.Value { return goja.Undefined() })
 	}
-	_ = vm.GlobalObject().Set("console", c)
+	_ = vm.GlobalObject().DefineDataProperty("console", c, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 }
 
 func frameString(f goja.StackFrame) string {

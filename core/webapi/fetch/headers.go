@@ -323,7 +323,7 @@ func (a *api) installHeaders() {
 	c.Method("values", iter(1))
 	c.Method("entries", iter(2))
 	_ = c.Proto.DefineDataPropertySymbol(goja.SymIterator, c.Proto.Get("entries"), goja.FLAG_TRUE, goja.FLAG_FALSE, goja.FLAG_TRUE)
-	_ = vm.GlobalObject().Set("Headers", c.Ctor)
+	_ = vm.GlobalObject().DefineDataProperty("Headers", c.Ctor, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 }
 
 // fillHeaders appends init (a Headers, a sequence of pairs or a record) to h.

@@ -129,7 +129,7 @@ func (a *api) installRequest() {
 		cp.body = a.cloneBody(&r.body)
 		return a.request.Wrap(&cp)
 	})
-	_ = vm.GlobalObject().Set("Request", c.Ctor)
+	_ = vm.GlobalObject().DefineDataProperty("Request", c.Ctor, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 }
 
 // newRequest implements `new Request(input, init)`.

@@ -110,7 +110,7 @@ func (a *api) installResponse() {
 	c.Static("error", func(goja.FunctionCall) goja.Value {
 		return a.response.Wrap(&Response{Status: 0, Type: "error", headers: &Headers{guard: guardImmutable}})
 	})
-	_ = vm.GlobalObject().Set("Response", c.Ctor)
+	_ = vm.GlobalObject().DefineDataProperty("Response", c.Ctor, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 }
 
 // newResponse implements `new Response(body, init)`.

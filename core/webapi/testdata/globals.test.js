@@ -19,3 +19,23 @@ test("timers pass arguments and clear", async () => {
   await new Promise((r) => setTimeout(r, 5));
   assert(!fired);
 });
+
+test("interface objects and namespaces are non-enumerable globals, as Web IDL defines them", () => {
+  const wrong = [];
+  for (const name of Object.getOwnPropertyNames(globalThis)) {
+    const d = Object.getOwnPropertyDescriptor(globalThis, name);
+    const v = d.value;
+    const isInterface = typeof v === "function" && /^[A-Z]/.test(name) && typeof v.prototype === "object";
+    const isNamespace = name === "console";
+    if ((isInterface || isNamespace) && (d.enumerable || !d.writable || !d.configurable)) wrong.push(name);
+  }
+  assertEquals(wrong, []);
+  assertEquals(Object.keys(globalThis).filter((k) => /^[A-Z]/.test(k)), []);
+});
+
+test("methods' name properties are as for every function", () => {
+  for (const [what, fn] of [["Headers.prototype.get", Headers.prototype.get], ["Response.json", Response.json], ["caches.open", caches.open]]) {
+    const d = Object.getOwnPropertyDescriptor(fn, "name");
+    assertEquals([d.writable, d.enumerable, d.configurable], [false, false, true], what);
+  }
+});
