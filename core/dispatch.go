@@ -98,7 +98,7 @@ func (w *Worker) dispatch(ctx context.Context, kind string, build func(inv *invo
 // is blocked (blockConcurrencyWhile, transaction) and the event is sent
 // again once the gate opens (objects.go).
 func (w *Worker) dispatchOn(ctx context.Context, pick func() *rt, gate *objectGate, kind string, build func(inv *invocation, vm *goja.Runtime) (goja.Value, error), convert func(goja.Value) (any, error)) (any, <-chan struct{}, error) {
-	r := pick()
+	r := w.slotRuntime(pick(), pick)
 	r.inflight.Add(1)
 	w.inflight.Add(1)
 	inv := &invocation{r: r, id: w.requestID(ctx), kind: kind, result: make(chan outcome, 1), done: make(chan struct{}), convert: convert, started: time.Now(), parent: ctx}

@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -86,6 +87,10 @@ func (r *rt) condemn() {
 	r.loop.Submit(nil, func(*goja.Runtime) error { r.loop.Stop(); return nil })
 }
 
+// errNotCompiled stops the first runtime's start when the bundle failed to
+// compile (New reports the compile error).
+var errNotCompiled = errors.New("core: the bundle did not compile")
+
 var preludeOnce sync.Once
 var prelude *goja.Program
 
@@ -109,7 +114,12 @@ func (w *Worker) startRuntime(index int) (*rt, error) {
 		r.loop = loop.New(vm)
 		var err error
 		if err = r.install(); err == nil {
-			err = r.evaluate()
+			<-w.compiled // New's compile, overlapped with install
+			if w.program == nil {
+				err = errNotCompiled
+			} else {
+				err = r.evaluate()
+			}
 		}
 		ready <- err
 		if err != nil {

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -85,6 +86,12 @@ type Worker struct {
 	// runtimes are the pool's slots; a slot's runtime is replaced when it is
 	// condemned (see rt.condemn).
 	runtimes []atomic.Pointer[rt]
+	// compiled is closed once program is set (nil if the bundle failed to
+	// compile). The slots after the first start on demand (startRest):
+	// restOnce starts them, rest is closed once each start ended.
+	compiled chan struct{}
+	restOnce sync.Once
+	rest     chan struct{}
 	log      *slog.Logger
 	nextID   atomic.Uint64
 	rr       atomic.Uint32
@@ -100,8 +107,9 @@ type Worker struct {
 	alarms  *alarmTimers
 }
 
-// New compiles the bundle and starts the runtimes. It fails if the script's top
-// level throws or the module has no handler at all.
+// New compiles the bundle and starts the first runtime of the pool; the others
+// start when the first events need them (startRest). It fails if the script's
+// top level throws or the module has no handler at all.
 func New(opts Options) (*Worker, error) {
 	if opts.Bundle == nil {
 		return nil, errors.New("core.New: no bundle")
@@ -131,48 +139,96 @@ func New(opts Options) (*Worker, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	prg, err := Compile(opts.Bundle)
-	if err != nil {
-		return nil, err
-	}
-	w := &Worker{opts: opts, program: prg, format: opts.Bundle.Format, log: log}
-	// The Program is all the runtimes need: holding the bundle would keep
-	// its syntax tree (hundreds of KB of pointers for a Hono bundle) live,
-	// for every garbage collection to mark again.
-	w.opts.Bundle = nil
+	w := &Worker{opts: opts, format: opts.Bundle.Format, log: log, compiled: make(chan struct{}), rest: make(chan struct{})}
 	if err := w.setupObjects(); err != nil {
 		return nil, err
 	}
 
-	// Instantiate the runtimes in parallel: each costs a few milliseconds of
-	// script evaluation, and start-up time is what a cold start waits for.
+	// The first runtime installs the Web APIs and the env while the bundle
+	// compiles (they do not need the Program), then runs the top level:
+	// a cold start waits for the longer of the two, not their sum.
 	w.runtimes = make([]atomic.Pointer[rt], opts.Runtimes)
-	errs := make([]error, opts.Runtimes)
-	var wg sync.WaitGroup
-	for i := range w.runtimes {
-		wg.Add(1)
-		go func(i int) {
-			defer wg.Done()
-			r, err := w.startRuntime(i)
-			w.runtimes[i].Store(r)
-			errs[i] = err
-		}(i)
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+	first := make(chan error, 1)
+	go func() {
+		r, err := w.startRuntime(0)
+		w.runtimes[0].Store(r)
+		first <- err
+	}()
+	prg, cerr := Compile(opts.Bundle)
+	w.program = prg
+	// The Program is all the runtimes need: holding the bundle would keep
+	// its syntax tree (hundreds of KB of pointers for a Hono bundle) live,
+	// for every garbage collection to mark again.
+	w.opts.Bundle = nil
+	close(w.compiled)
+	err := <-first
+	if cerr != nil || err != nil {
 		w.Close()
-		// All runtimes run the same script: report the first failure once.
-		for _, e := range errs {
-			if e != nil {
-				return nil, e
-			}
+		if cerr != nil {
+			return nil, cerr
 		}
+		return nil, err
 	}
+
+	// The rest of the pool starts on demand (startRest): a cold start waits
+	// for one runtime, not all, and the first events run without other
+	// runtimes' start-up competing for the CPU and the collector.
 	if err := w.scheduleStoredAlarms(); err != nil {
 		w.Close()
 		return nil, err
 	}
 	return w, nil
+}
+
+// startRest starts the runtimes of slots 1.. in parallel, once: when an event
+// finds every runtime there busy (pick) or is bound to a slot not started yet
+// (slotRuntime). Until a slot's runtime is there, pick leaves it out. A slot
+// whose start fails (the top level already ran without error on the first
+// runtime, so only a script whose top level fails some of the time) stays
+// empty, logged: pick leaves it out and slotRuntime sends its events to
+// slot 0.
+func (w *Worker) startRest() {
+	w.restOnce.Do(func() {
+		if len(w.runtimes) > 1 {
+			go w.startSlots()
+		} else {
+			close(w.rest)
+		}
+	})
+}
+
+func (w *Worker) startSlots() {
+	defer close(w.rest)
+	var wg sync.WaitGroup
+	for i := 1; i < len(w.runtimes); i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r, err := w.startRuntime(i)
+			if err != nil {
+				w.log.Error("starting runtime " + strconv.Itoa(i) + " of the pool: " + err.Error())
+				return
+			}
+			w.runtimes[i].Store(r)
+		}()
+	}
+	wg.Wait()
+}
+
+// slotRuntime returns the runtime of a slot picked by other means than pick
+// (a Durable Object's, by its id's hash): it waits for the slot's first start
+// and, if that failed, answers with slot 0's runtime, so an object's events
+// still all go to one runtime.
+func (w *Worker) slotRuntime(r *rt, slot func() *rt) *rt {
+	if r != nil {
+		return r
+	}
+	w.startRest()
+	<-w.rest
+	if r = slot(); r != nil {
+		return r
+	}
+	return w.runtimes[0].Load()
 }
 
 // Compile turns a bundle into a Program shared by every runtime. A panic in
@@ -204,6 +260,8 @@ func (w *Worker) Close() {
 	w.closeOnce.Do(func() {
 		w.stopAlarms()
 		w.inflight.Wait()
+		w.restOnce.Do(func() { close(w.rest) }) // start no more
+		<-w.rest                                // wait for those starting
 		w.closeObjects()
 		for i := range w.runtimes {
 			if r := w.runtimes[i].Load(); r != nil {
@@ -214,17 +272,27 @@ func (w *Worker) Close() {
 }
 
 // pick returns the runtime with the fewest events in flight, rotating among
-// equals so load spreads when the pool is idle.
+// equals so load spreads when the pool is idle. When all the runtimes there
+// are busy it starts the rest of the pool (startRest).
 func (w *Worker) pick() *rt {
 	n := uint32(len(w.runtimes))
 	start := w.rr.Add(1)
-	best := w.runtimes[start%n].Load()
-	bestLoad := best.inflight.Load()
-	for i := uint32(1); i < n && bestLoad > 0; i++ {
+	var best *rt
+	var bestLoad int32
+	for i := uint32(0); i < n; i++ {
 		r := w.runtimes[(start+i)%n].Load()
-		if l := r.inflight.Load(); l < bestLoad {
-			best, bestLoad = r, l
+		if r == nil {
+			continue // still starting (New)
 		}
+		if l := r.inflight.Load(); best == nil || l < bestLoad {
+			best, bestLoad = r, l
+			if l == 0 {
+				break
+			}
+		}
+	}
+	if bestLoad > 0 {
+		w.startRest()
 	}
 	return best
 }
