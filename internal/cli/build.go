@@ -151,9 +151,9 @@ func runBuild(st *State, args []string) error {
 	case "gcf":
 		return buildGCF(st, o, m, b, out, wd, start)
 	}
-	tags := ""
+	tags := bootstrapTags
 	if !needsAWS(m) {
-		tags = noAWSTag
+		tags += "," + noAWSTag
 	}
 	boot, how, err := lambdaBootstrap(st, o.bootstrap, goarch, out, bootstrapPkg, tags)
 	if err != nil {
@@ -257,6 +257,13 @@ const (
 	ferryPkg     = "github.com/ferry-run/ferry/cmd/ferry"
 	bootstrapPkg = "github.com/ferry-run/ferry/cmd/bootstrap"
 )
+
+// bootstrapTags are the build tags of every cmd/bootstrap: lambda.norpc
+// leaves out aws-lambda-go's RPC mode (the retired go1.x runtime's
+// _LAMBDA_SERVER_PORT), which the custom runtime never uses and which links
+// net/rpc, encoding/gob and html/template (0.7 MB of binary, 580 allocations
+// of package init).
+const bootstrapTags = "lambda.norpc"
 
 // noAWSTag builds cmd/bootstrap without the AWS SDK (internal/awsbind):
 // for a Worker with no KV, R2 or queue binding, whose runtime never makes an

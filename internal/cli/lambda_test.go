@@ -73,7 +73,7 @@ func ferryBinary(t *testing.T) string {
 func bootstrapBinary(t *testing.T) string {
 	t.Helper()
 	out := filepath.Join(t.TempDir(), "bootstrap")
-	cmd := exec.Command("go", "build", "-ldflags", "-s -w", "-tags", noAWSTag, "-o", out, "./cmd/bootstrap")
+	cmd := exec.Command("go", "build", "-ldflags", "-s -w", "-tags", bootstrapTags+","+noAWSTag, "-o", out, "./cmd/bootstrap")
 	cmd.Dir = filepath.Join("..", "..")
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH=amd64")
 	if b, err := cmd.CombinedOutput(); err != nil {
