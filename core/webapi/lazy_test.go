@@ -32,6 +32,8 @@ var lazyGlobals = []struct{ target, name string }{
 	{"globalThis", "TextEncoderStream"},
 	{"globalThis", "TextDecoderStream"},
 	{"Object.getPrototypeOf(crypto)", "DigestStream"},
+	{"globalThis", "CompressionStream"},
+	{"globalThis", "DecompressionStream"},
 }
 
 // lazyProbes look at T.N (T the target, N the name) in every way a data
@@ -98,7 +100,7 @@ func TestLazyGlobals(t *testing.T) {
 				got := eval(t, lazyVM, src)
 
 				eagerVM, _ := newLazyRuntime(t)
-				eval(t, eagerVM, `void ReadableStream, void crypto.DigestStream`)
+				eval(t, eagerVM, `void ReadableStream, void crypto.DigestStream, void CompressionStream, void DecompressionStream`)
 				want := eval(t, eagerVM, src)
 				if got != want {
 					t.Errorf("%s\nlazy:  %s\neager: %s", src, got, want)
@@ -185,5 +187,25 @@ func TestLazyPatchedBuiltins(t *testing.T) {
 		if got != want {
 			t.Errorf("%s\npatched: %s\ngoja:    %s", probe, got, want)
 		}
+	}
+}
+
+// TestLazyCompressionIntrinsics checks that CompressionStream and
+// DecompressionStream, made after user code replaced the reflective
+// built-ins, come out as they would have at start-up.
+func TestLazyCompressionIntrinsics(t *testing.T) {
+	vm, _ := newLazyRuntime(t)
+	got := eval(t, vm, `
+		const saved = { dp: Object.defineProperty, gopd: Object.getOwnPropertyDescriptor };
+		Object.defineProperty = () => { throw new Error("patched defineProperty"); };
+		Object.getOwnPropertyDescriptor = () => { throw new Error("patched getOwnPropertyDescriptor"); };
+		const C = DecompressionStream;
+		Object.defineProperty = saved.dp; Object.getOwnPropertyDescriptor = saved.gopd;
+		const cs = new CompressionStream("gzip");
+		[Object.keys(C.prototype).join(), Object.keys(CompressionStream.prototype).join(),
+		 Object.prototype.toString.call(cs), String(new C("deflate")), cs.readable instanceof ReadableStream].join(" ");
+	`)
+	if got != "readable,writable readable,writable [object CompressionStream] [object DecompressionStream] true" {
+		t.Fatalf("got %q", got)
 	}
 }

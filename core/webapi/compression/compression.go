@@ -25,8 +25,10 @@ import (
 
 // glueSrc declares the classes in JS, so that calling them without new
 // throws and the brand checks come from private fields; the Go maker does the
-// work and returns [readable, writable].
-const glueSrc = `(function (make) {
+// work and returns [readable, writable]. It runs when a global is first
+// looked at (js.Lazy), perhaps after user code replaced built-ins: it only
+// calls the intrinsics Install captured (gopd, dp), never a global.
+const glueSrc = `(function (make, gopd, dp, toStringTag) {
 	"use strict";
 	// enumString is WebIDL's ToString for the enum argument (symbols throw).
 	const enumString = v => {
@@ -51,15 +53,16 @@ const glueSrc = `(function (make) {
 		get readable() { return this.#r; }
 		get writable() { return this.#w; }
 	}
-	for (const C of [CompressionStream, DecompressionStream]) {
-		for (const name of ["readable", "writable"]) {
-			const d = Object.getOwnPropertyDescriptor(C.prototype, name);
-			d.enumerable = true;
-			Object.defineProperty(C.prototype, name, d);
-		}
-		Object.defineProperty(C.prototype, Symbol.toStringTag, { value: C.name, configurable: true });
-		Object.defineProperty(globalThis, C.name, { value: C, writable: true, enumerable: false, configurable: true });
-	}
+	const fix = (C) => {
+		const r = gopd(C.prototype, "readable"), w = gopd(C.prototype, "writable");
+		r.enumerable = true;
+		w.enumerable = true;
+		dp(C.prototype, "readable", r);
+		dp(C.prototype, "writable", w);
+		dp(C.prototype, toStringTag, { value: C.name, configurable: true });
+		return C;
+	};
+	return { CompressionStream: fix(CompressionStream), DecompressionStream: fix(DecompressionStream) };
 })`
 
 var (
@@ -67,37 +70,67 @@ var (
 	glue     *goja.Program
 )
 
+// globalNames are the globals the family defines, in Workers' order.
+var globalNames = []string{"CompressionStream", "DecompressionStream"}
+
 // Install defines CompressionStream and DecompressionStream on l's runtime.
 // Call it on the loop goroutine after streams.Install.
+//
+// The globals are lazy (js.Lazy): most Workers never compress, so the glue
+// is compiled and run, for both classes, when either is first looked at.
 func Install(l *loop.Loop) {
 	vm := l.VM()
 	st := streams.Of(vm)
 	if st == nil {
 		panic("compression: install the streams family first")
 	}
-	glueOnce.Do(func() { glue = goja.MustCompile("ferry:compression", glueSrc, true) })
-	fn, err := vm.RunProgram(glue)
-	if err != nil {
-		panic(err)
-	}
-	install, _ := goja.AssertFunction(fn)
-	maker := func(call goja.FunctionCall) goja.Value {
-		iface := call.Argument(2).String()
-		format := call.Argument(0).String()
-		if !formats[format] {
-			panic(vm.NewTypeError("Failed to construct '" + iface + "': The provided value '" + format + "' is not a valid enum value of type CompressionFormat."))
+	object := vm.Get("Object").(*goja.Object)
+	gopd, dp := object.Get("getOwnPropertyDescriptor"), object.Get("defineProperty")
+	var classes *goja.Object
+	classesOf := func() *goja.Object {
+		if classes != nil {
+			return classes
 		}
-		var c codec
-		if call.Argument(1).ToBoolean() {
-			c = newDecompressor(format)
-		} else {
-			c = newCompressor(format)
+		glueOnce.Do(func() { glue = goja.MustCompile("ferry:compression", glueSrc, true) })
+		fn, err := vm.RunProgram(glue)
+		if err != nil {
+			panic(err)
 		}
-		r, w := st.NewTransform(transformer(vm, iface, c))
-		return vm.NewArray(r, w)
+		install, _ := goja.AssertFunction(fn)
+		maker := func(call goja.FunctionCall) goja.Value {
+			iface := call.Argument(2).String()
+			format := call.Argument(0).String()
+			if !formats[format] {
+				panic(vm.NewTypeError("Failed to construct '" + iface + "': The provided value '" + format + "' is not a valid enum value of type CompressionFormat."))
+			}
+			var c codec
+			if call.Argument(1).ToBoolean() {
+				c = newDecompressor(format)
+			} else {
+				c = newCompressor(format)
+			}
+			r, w := st.NewTransform(transformer(vm, iface, c))
+			return vm.NewArray(r, w)
+		}
+		v, err := install(goja.Undefined(), vm.ToValue(maker), gopd, dp, goja.SymToStringTag)
+		if err != nil {
+			panic(err)
+		}
+		classes = v.(*goja.Object)
+		return classes
 	}
-	if _, err := install(goja.Undefined(), vm.ToValue(maker)); err != nil {
-		panic(err)
+	lazy := js.LazyOf(vm)
+	g := vm.GlobalObject()
+	for _, name := range globalNames {
+		lazy.Define(g, name, goja.FLAG_FALSE, goja.FLAG_TRUE, func() goja.Value {
+			c := classesOf()
+			for _, other := range globalNames {
+				if other != name {
+					lazy.Make(g, other) // the family is made: so are its globals
+				}
+			}
+			return c.Get(name)
+		})
 	}
 }
 
