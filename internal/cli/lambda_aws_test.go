@@ -1,3 +1,5 @@
+//go:build !ferry_noaws
+
 package cli
 
 import (
