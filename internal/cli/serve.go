@@ -143,6 +143,17 @@ func runServe(st *State, args []string) error {
 	start := time.Now()
 	defer gcfloor.Start(st.Getenv, gcfloor.DefaultHeadroom)() // fewer collections under load
 
+	// Listen first: a client that connects while the Worker starts waits in
+	// the listen backlog and gets its answer the moment the Worker is ready
+	// (Serve only starts then), instead of being refused and retrying later.
+	// A port already taken fails before any start-up work. If start-up fails,
+	// the listener closes and those connections are reset, unanswered.
+	ln, err := net.Listen("tcp", net.JoinHostPort(o.ip, strconv.Itoa(o.port)))
+	if err != nil {
+		return fmt.Errorf("listening on %s:%d: %w (pick another with --port)", o.ip, o.port, err)
+	}
+	defer ln.Close() // closed already by Shutdown when serving ended
+
 	built := isBuildDir(dir)
 	p, b, err := loadServed(st, dir, absIf(wd, o.main), o.envName, built)
 	if err != nil {
@@ -186,11 +197,6 @@ func runServe(st *State, args []string) error {
 		return err
 	}
 
-	ln, err := net.Listen("tcp", net.JoinHostPort(o.ip, strconv.Itoa(o.port)))
-	if err != nil {
-		h.Close()
-		return fmt.Errorf("listening on %s:%d: %w (pick another with --port)", o.ip, o.port, err)
-	}
 	srv := &http.Server{
 		Handler:           withHealth(o.healthPath, h),
 		ReadHeaderTimeout: 10 * time.Second,
