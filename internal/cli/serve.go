@@ -159,6 +159,7 @@ func runServe(st *State, args []string) error {
 	if err != nil {
 		return err
 	}
+	loaded := time.Now()
 	if p.store, err = local.Open(o.state.dir(wd, p.stateRoot())); err != nil {
 		return err
 	}
@@ -180,10 +181,12 @@ func runServe(st *State, args []string) error {
 		}
 		opts.Env.KV, opts.Env.R2, opts.Env.Queues = set.KV, set.R2, set.Queues
 	}
+	workerStart := time.Now()
 	w, err := core.New(opts)
 	if err != nil {
 		return err
 	}
+	workerTook := time.Since(workerStart)
 	h := &httpadapter.Handler{Log: log, TestScheduled: o.testScheduled}
 	h.Swap(w)
 	var consumers []*httpadapter.Consumer
@@ -211,7 +214,11 @@ func runServe(st *State, args []string) error {
 	defer cancel()
 	var bg sync.WaitGroup
 	announce("ready on http://"+addr, slog.String("url", "http://"+addr), slog.String("worker", p.name()),
-		slog.String("version", Version), slog.Duration("startup", time.Since(start).Round(time.Millisecond)))
+		slog.String("version", Version), slog.Duration("startup", time.Since(start).Round(time.Millisecond)),
+		// Where start-up went: reading the config and bundle, then compiling
+		// it and starting the first runtime (core.New).
+		slog.Duration("startup_load", loaded.Sub(start).Round(100*time.Microsecond)),
+		slog.Duration("startup_worker", workerTook.Round(100*time.Microsecond)))
 	if len(p.crons) > 0 {
 		sched := &httpadapter.Scheduler{Crons: p.crons, Worker: h.Worker, Log: log}
 		bg.Add(1)
