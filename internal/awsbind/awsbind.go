@@ -3,9 +3,9 @@
 // Package awsbind opens a Worker's KV namespaces, R2 buckets and queue
 // producers on AWS: KV on DynamoDB (bindings/dynamo), R2 on S3
 // (bindings/s3), producers on SQS (bindings/sqs). It is the one place the
-// Lambda bootstrap (internal/lambdaboot) and `ferry serve` (internal/cli)
-// choose AWS bindings, kept out of internal/cli so that the bootstrap binary
-// links it without the CLI.
+// Lambda bootstrap (internal/lambdaboot) and `ferry serve` (internal/serve)
+// choose AWS bindings, kept out of internal/cli so that those binaries link
+// it without the CLI.
 //
 // Built with the tag ferry_noaws (ferry build does, for the bootstrap of a
 // Worker with no KV, R2 or queue binding), the package links no AWS SDK and

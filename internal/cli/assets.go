@@ -1,35 +1,12 @@
 package cli
 
 import (
-	"fmt"
 	"io/fs"
-	"log/slog"
 	"path/filepath"
 	"strings"
 
-	"github.com/ferry-run/ferry/core/assets"
 	"github.com/ferry-run/ferry/core/config"
-	"github.com/ferry-run/ferry/core/env"
 )
-
-// loadAssets reads the config's assets directory into spec (nothing when the
-// config has no assets table). Each build loads it again, so a dev reload
-// serves the files as they are now.
-func loadAssets(cfg *config.Worker, spec *env.Spec, log *slog.Logger) error {
-	if cfg == nil || cfg.Assets == nil {
-		return nil
-	}
-	s, err := assets.Load(cfg.Assets.Directory, assets.FromConfig(cfg))
-	if err != nil {
-		return fmt.Errorf("assets.directory %s: %w", cfg.Assets.Directory, err)
-	}
-	for _, w := range s.Warnings() {
-		log.Warn(w)
-	}
-	spec.Assets = s
-	spec.AssetsBinding = cfg.Assets.Binding
-	return nil
-}
 
 // assetDirs returns one path inside each directory of the config's assets
 // (the watcher watches the directories of the files it is given), and

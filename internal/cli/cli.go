@@ -11,7 +11,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
+
+	"github.com/ferry-run/ferry/internal/serve"
 )
 
 // Version is the ferry version, set at build time with
@@ -138,7 +139,7 @@ func help(st *State, args []string) error {
 		fs.SetOutput(st.Stdout)
 		fs.Usage()
 	case "serve":
-		fs, _ := serveFlags(st)
+		fs := serveFlags(st)
 		fs.SetOutput(st.Stdout)
 		fs.Usage()
 	case "run":
@@ -171,34 +172,11 @@ func help(st *State, args []string) error {
 
 // newFlagSet returns a FlagSet that reports errors instead of exiting.
 func newFlagSet(st *State, name, usage string) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(st.Stderr)
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), usage)
-		fs.PrintDefaults()
-	}
-	return fs
+	return serve.NewFlagSet(st.Stderr, name, usage)
 }
 
 // parseInterspersed parses flags that may come before or after positional
 // arguments (ferry dev examples/hello --port 9000).
 func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		rest := fs.Args()
-		if len(rest) == 0 {
-			return pos, nil
-		}
-		if rest[0] == "--" {
-			return append(pos, rest[1:]...), nil
-		}
-		pos = append(pos, rest[0])
-		args = rest[1:]
-		if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-			continue
-		}
-	}
+	return serve.ParseInterspersed(fs, args)
 }

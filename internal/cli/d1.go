@@ -25,21 +25,6 @@ import (
 // D1 in local state: how d1_databases entries map onto databases, and the
 // `ferry d1` command (wrangler d1 execute / migrations on local data).
 
-// d1DatabaseID is the local database a d1_databases entry uses: the
-// preview_database_id when there is one (as wrangler's local mode does),
-// else the database_id, else the binding name.
-func d1DatabaseID(db config.D1Database) string {
-	return localName(db.PreviewDatabaseID, db.DatabaseID, db.Binding)
-}
-
-// d1Bindings opens the config's D1 databases in st.
-func d1Bindings(cfg *config.Worker, st *local.Store) (map[string]d1.Database, error) {
-	if cfg == nil {
-		return nil, nil
-	}
-	return openBindings(cfg.D1Databases, func(db config.D1Database) (string, string) { return db.Binding, d1DatabaseID(db) }, func(name string) (d1.Database, error) { return st.D1(name) }, "D1 database")
-}
-
 const d1Usage = `Usage: ferry d1 COMMAND NAME [flags] [DIR]
 
 Runs SQL on the local D1 databases ferry dev uses for the Worker in DIR
@@ -124,7 +109,7 @@ func runD1(st *State, args []string) error {
 	if o.remote {
 		return errors.New("ferry d1 works on the local data of ferry dev only; --remote is not supported")
 	}
-	if o.state.noPersist {
+	if o.state.NoPersist {
 		return errors.New("--no-persist makes no sense for ferry d1: the data would vanish at once")
 	}
 	if cmd == "execute" && (o.command == "") == (o.file == "") {

@@ -16,58 +16,12 @@ import (
 	"github.com/ferry-run/ferry/core/config"
 )
 
-// Local state: where `ferry dev` and `ferry kv` keep bindings' data, and how
-// wrangler config entries map onto it.
-
-// stateOptions are the --persist-to and --no-persist flags.
-type stateOptions struct {
-	persistTo string
-	noPersist bool
-}
-
-// DefaultStateDir is where state lives, relative to the project (the
-// directory of the wrangler config), like wrangler's .wrangler/state.
-const DefaultStateDir = ".ferry/state"
-
-func (o *stateOptions) register(fs *flag.FlagSet) {
-	fs.StringVar(&o.persistTo, "persist-to", "", "directory for local binding data (default: "+DefaultStateDir+" in the project)")
-	fs.BoolVar(&o.noPersist, "no-persist", false, "keep binding data in memory only; it is lost on exit")
-}
-
-// dir returns the state directory for a project rooted at root ("" for
-// memory).
-func (o *stateOptions) dir(wd, root string) string {
-	switch {
-	case o.noPersist:
-		return ""
-	case o.persistTo != "":
-		return absFrom(wd, o.persistTo)
-	default:
-		return filepath.Join(root, DefaultStateDir)
-	}
-}
+// Local state: where `ferry dev` and `ferry kv` keep bindings' data (how
+// wrangler config entries map onto it is internal/serve's, embedded.go).
 
 // stateRoot is the directory the default state directory is in: the
 // wrangler config's, or DIR when there is none.
-func (p *project) stateRoot() string {
-	if p.cfg != nil {
-		return p.cfg.Dir
-	}
-	return p.dir
-}
-
-// kvNamespaceID is the local namespace a kv_namespaces entry uses: the
-// preview_id when there is one (as wrangler dev does), else the id, else the
-// binding name (wrangler lets local-only projects leave the id out).
-func kvNamespaceID(n config.KVNamespace) string { return localName(n.PreviewID, n.ID, n.Binding) }
-
-// kvBindings opens the config's KV namespaces in st.
-func kvBindings(cfg *config.Worker, st *local.Store) (map[string]kv.Namespace, error) {
-	if cfg == nil {
-		return nil, nil
-	}
-	return openBindings(cfg.KVNamespaces, func(n config.KVNamespace) (string, string) { return n.Binding, kvNamespaceID(n) }, func(name string) (kv.Namespace, error) { return st.KV(name) }, "KV namespace")
-}
+func (p *project) stateRoot() string { return p.served().StateRoot() }
 
 const kvUsage = `Usage: ferry kv key COMMAND [ARGS] --binding NAME [flags] [DIR]
 
@@ -240,7 +194,7 @@ func (o *kvOptions) open(wd, dir string) (kv.Namespace, func(), error) {
 	} else if path, err := config.Find(dir); err == nil {
 		root = filepath.Dir(path)
 	}
-	if o.state.noPersist {
+	if o.state.NoPersist {
 		return nil, nil, errors.New("--no-persist makes no sense for ferry kv: the data would vanish at once")
 	}
 	store, err := local.Open(o.state.dir(wd, root))

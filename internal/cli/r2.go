@@ -17,21 +17,6 @@ import (
 	"github.com/ferry-run/ferry/core/config"
 )
 
-// r2BucketName is the local bucket an r2_buckets entry uses: its
-// preview_bucket_name when set (as for KV's preview_id), else bucket_name,
-// else the binding name.
-func r2BucketName(b config.R2Bucket) string {
-	return localName(b.PreviewBucketName, b.BucketName, b.Binding)
-}
-
-// r2Bindings opens the config's R2 buckets in st.
-func r2Bindings(cfg *config.Worker, st *local.Store) (map[string]r2.Bucket, error) {
-	if cfg == nil {
-		return nil, nil
-	}
-	return openBindings(cfg.R2Buckets, func(b config.R2Bucket) (string, string) { return b.Binding, r2BucketName(b) }, func(name string) (r2.Bucket, error) { return st.R2(name) }, "R2 bucket")
-}
-
 const r2Usage = `Usage: ferry r2 object COMMAND [ARGS] --binding NAME [flags] [DIR]
 
 Reads and writes the local R2 data ferry dev uses for the Worker in DIR
@@ -216,7 +201,7 @@ func (o *r2Options) open(wd, dir string) (r2.Bucket, func(), error) {
 	} else if path, err := config.Find(dir); err == nil {
 		root = filepath.Dir(path)
 	}
-	if o.state.noPersist {
+	if o.state.NoPersist {
 		return nil, nil, errors.New("--no-persist makes no sense for ferry r2: the data would vanish at once")
 	}
 	store, err := local.Open(o.state.dir(wd, root))

@@ -1,4 +1,6 @@
-package cli
+//go:build !ferry_noaws
+
+package serve
 
 import (
 	"context"
@@ -10,38 +12,11 @@ import (
 	awssqs "github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	httpadapter "github.com/ferry-run/ferry/adapters/http"
-	"github.com/ferry-run/ferry/adapters/lambda/manifest"
 	"github.com/ferry-run/ferry/bindings/sqs"
 	"github.com/ferry-run/ferry/core"
 	"github.com/ferry-run/ferry/core/config"
+	"github.com/ferry-run/ferry/internal/awsbind"
 )
-
-// ferry serve with bindings on AWS: when the config has [ferry.aws] or the
-// environment maps a binding (FERRY_KV_<BINDING>, FERRY_R2_<BINDING>,
-// FERRY_QUEUE_<BINDING>, FERRY_KV_OVERFLOW_BUCKET), KV, R2 and queue
-// producers live on DynamoDB, S3 and SQS (awsBindings, as on Lambda) and each
-// queues.consumers entry polls its SQS queue instead of the embedded one.
-
-// awsMapped reports whether cfg and the environment put the bindings on AWS.
-func awsMapped(cfg *config.Worker, environ []string) bool {
-	if cfg.Ferry.AWS != nil {
-		return true
-	}
-	for _, kv := range environ {
-		k, _, _ := strings.Cut(kv, "=")
-		for _, p := range []string{manifest.EnvKVPrefix, manifest.EnvR2Prefix, manifest.EnvQueuePrefix} {
-			if strings.HasPrefix(k, p) && len(k) > len(p) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// bindingsOf is the part of cfg awsBindings reads.
-func bindingsOf(cfg *config.Worker) manifest.Bindings {
-	return manifest.Bindings{KVNamespaces: cfg.KVNamespaces, R2Buckets: cfg.R2Buckets, QueueProducers: cfg.Queues.Producers}
-}
 
 // sqsConsumers builds a consumer loop on SQS for each queues.consumers
 // entry: the queue is [ferry.aws.queues]'s URL or name for the Workers
@@ -57,7 +32,7 @@ func sqsConsumers(ctx context.Context, cfg *config.Worker, hold func() (*core.Wo
 	if a == nil {
 		a = &config.AWS{}
 	}
-	ac, err := awsConfig(ctx, a)
+	ac, err := awsbind.Config(ctx, a)
 	if err != nil {
 		return nil, err
 	}
