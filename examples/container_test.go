@@ -2,6 +2,7 @@ package examples_test
 
 import (
 	"context"
+	"debug/buildinfo"
 	"debug/elf"
 	"encoding/json"
 	"io"
@@ -70,6 +71,9 @@ func TestBuildContainer(t *testing.T) {
 	}
 
 	checkDockerfile(t, out)
+	// The binary is ferry serve alone (cmd/serve), with the AWS SDK: the
+	// KV namespace may live on DynamoDB (FERRY_KV_<BINDING>).
+	checkServeBinary(t, filepath.Join(out, "ferry"), false)
 
 	// Run it as the image does, with state in its data directory.
 	cmd := exec.Command(filepath.Join(out, "ferry"), "serve", filepath.Join(out, "app"), "--persist-to", filepath.Join(out, "data"), "--ip", "127.0.0.1")
@@ -97,6 +101,78 @@ func TestBuildContainer(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(filepath.Join(out, "data")); len(entries) == 0 {
 		t.Errorf("the KV data is not in the data directory")
+	}
+
+	// A Worker without KV, R2 or queue bindings gets ferry serve without
+	// the AWS SDK; it serves as the image runs it, and takes the ferry
+	// command's serve flags.
+	hello := t.TempDir()
+	stdout.Reset()
+	stderr.Reset()
+	code = cli.Main(&cli.State{
+		Args:   []string{"build", "--target", "container", "--arch", runtime.GOARCH, "--out", hello, "hello"},
+		Stdout: &stdout, Stderr: &stderr, Getenv: func(string) string { return "" },
+		Getwd: func() (string, error) { return wd, nil }, Ctx: context.Background(),
+	})
+	if code != 0 {
+		t.Fatalf("ferry build --target container hello = %d\n%s%s", code, stdout.String(), stderr.String())
+	}
+	checkServeBinary(t, filepath.Join(hello, "ferry"), true)
+	cmd = exec.Command(filepath.Join(hello, "ferry"), "serve", filepath.Join(hello, "app"), "--persist-to", filepath.Join(hello, "data"),
+		"--ip", "127.0.0.1", "--port", "0", "--health-path", "/healthz", "--grace", "5s")
+	addr, logs, exited = startServeProcess(t, cmd)
+	if res, body := get(t, "http://"+addr+"/"); res.StatusCode != 200 || !strings.Contains(body, "Hello from Ferry!") {
+		t.Errorf("GET / = %d %q, want the Worker's greeting", res.StatusCode, body)
+	}
+	if res, _ := get(t, "http://"+addr+"/healthz"); res.StatusCode != 200 {
+		t.Errorf("GET /healthz (--health-path) = %d", res.StatusCode)
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-exited:
+		if err != nil {
+			t.Errorf("ferry serve exited with %v after SIGTERM\n%s", err, logs)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("ferry serve did not exit after SIGTERM")
+	}
+	// The serve-only binary serves build directories only, and says so.
+	b, err := exec.Command(filepath.Join(hello, "ferry"), "serve", "hello", "--port", "0").CombinedOutput()
+	if err == nil || !strings.Contains(string(b), "not a build directory") {
+		t.Errorf("ferry serve PROJECT with the container's binary: %v %q, want a refusal naming the build directory", err, b)
+	}
+}
+
+// checkServeBinary checks that the binary at path is cmd/serve (ferry serve
+// alone, not the whole ferry command) and whether it was built without the
+// AWS SDK.
+func checkServeBinary(t *testing.T, path string, noAWS bool) {
+	t.Helper()
+	bi, err := buildinfo.ReadFile(path)
+	if err != nil {
+		t.Fatalf("reading the build info of %s: %v", path, err)
+	}
+	if bi.Path != "github.com/ferry-run/ferry/cmd/serve" {
+		t.Errorf("%s is %s, want github.com/ferry-run/ferry/cmd/serve", path, bi.Path)
+	}
+	tags := ""
+	for _, s := range bi.Settings {
+		if s.Key == "-tags" {
+			tags = s.Value
+		}
+	}
+	if got := slices.Contains(strings.Split(tags, ","), "ferry_noaws"); got != noAWS {
+		t.Errorf("%s built with tags %q: ferry_noaws %v, want %v", path, tags, got, noAWS)
+	}
+	for _, d := range bi.Deps {
+		if strings.Contains(d.Path, "esbuild") {
+			t.Errorf("%s links %s: the container's binary needs no bundler", path, d.Path)
+		}
+		if noAWS && strings.HasPrefix(d.Path, "github.com/aws/aws-sdk-go-v2/service/") {
+			t.Errorf("%s links %s though the Worker has no AWS binding", path, d.Path)
+		}
 	}
 }
 

@@ -38,9 +38,9 @@ to --out (default DIR/.ferry/lambda) and zips it to the same path + ".zip":
                    queue consumers: what the Terraform provider deploys
 
 --target container writes a container image context to --out (default
-DIR/.ferry/container): ferry (a static linux/<arch> ferry binary), app/ (the
-bundle and manifest.json, as above) and a Dockerfile running
-ferry serve /app as a non-root user.
+DIR/.ferry/container): ferry (a static linux/<arch> binary of ferry serve
+alone), app/ (the bundle and manifest.json, as above) and a Dockerfile
+running ferry serve /app as a non-root user.
 
 --target gcf writes a Go module for Google Cloud Functions (2nd gen) to --out
 (default DIR/.ferry/gcf): a package registering the HTTP function
@@ -48,11 +48,14 @@ ferry serve /app as a non-root user.
 bundle embedded, every dependency (ferry too) vendored so it builds without
 network, cmd/ to run it locally, and a README with the gcloud commands.
 
-The bootstrap is this ferry binary when it already is a statically linked
-linux/<arch> build; otherwise ferry cross-compiles one with the Go toolchain (go on
-PATH): for --target lambda the Lambda runtime alone (cmd/bootstrap, without the
-CLI's commands: a smaller binary that starts faster), for containers ferry
-itself. Or it takes --bootstrap FILE.
+Inside the ferry source tree (or a module requiring ferry), with go on
+PATH, ferry cross-compiles the binary the target needs: for --target lambda
+the Lambda runtime alone (cmd/bootstrap), for containers ferry serve alone
+(cmd/serve); without the CLI's other commands they are smaller binaries that
+start faster, and without the AWS SDK when the Worker has no KV, R2 or queue
+binding. Elsewhere the bootstrap is this ferry binary when it is a statically
+linked linux/<arch> build, else a cross-compile of this ferry's release. Or
+it takes --bootstrap FILE.
 
 Flags:
 `
@@ -250,12 +253,13 @@ func resolveConsumer(q config.QueueConsumer) manifest.Consumer {
 	return c
 }
 
-// The binaries lambdaBootstrap cross-compiles: the whole ferry (containers
-// run ferry serve), or the Lambda runtime alone (internal/lambdaboot), which
-// leaves out the CLI, esbuild and SQLite and starts faster.
+// The binaries lambdaBootstrap cross-compiles: the Lambda runtime alone (internal/lambdaboot), which leaves out the CLI, esbuild and
+// SQLite, or ferry serve alone (internal/serve, a container image's
+// /ferry), which leaves out the CLI and esbuild: both start faster than
+// ferry.
 const (
-	ferryPkg     = "github.com/ferry-run/ferry/cmd/ferry"
 	bootstrapPkg = "github.com/ferry-run/ferry/cmd/bootstrap"
+	servePkg     = "github.com/ferry-run/ferry/cmd/serve"
 )
 
 // bootstrapTags are the build tags of every cmd/bootstrap: lambda.norpc
@@ -281,9 +285,18 @@ func needsAWS(m *manifest.Manifest) bool {
 }
 
 // lambdaBootstrap returns the path of a ferry binary for linux/goarch and
-// how it was obtained: --bootstrap, this binary, or a cross-compile of pkg
-// (ferryPkg or bootstrapPkg) into out, with the build tags tags ("" for
-// none).
+// how it was obtained, first that applies:
+//
+//   - --bootstrap (explicit);
+//   - a cross-compile of pkg (bootstrapPkg or servePkg) into out,
+//     with the build tags tags ("" for none), when a Go toolchain is on PATH
+//     and the working directory is inside the ferry module (or a module
+//     requiring it): the binary made for the target, from the source at
+//     hand;
+//   - this binary, when it is a static linux/goarch ferry (it can run as
+//     the bootstrap and as ferry serve);
+//   - a cross-compile of this ferry's released version, fetched into a
+//     temporary module.
 func lambdaBootstrap(st *State, explicit, goarch, out, pkg, tags string) (string, string, error) {
 	if explicit != "" {
 		if err := checkLinuxBinary(explicit, goarch); err != nil {
@@ -292,26 +305,39 @@ func lambdaBootstrap(st *State, explicit, goarch, out, pkg, tags string) (string
 		return explicit, "(--bootstrap)", nil
 	}
 	bi, _ := debug.ReadBuildInfo()
+	goTool, goErr := exec.LookPath("go")
+	if goErr == nil {
+		if dir, ok := localSource(st, goTool); ok {
+			return crossCompile(st, goTool, dir, goarch, out, pkg, tags)
+		}
+	}
 	self, err := os.Executable()
 	if err == nil && runtime.GOOS == "linux" && runtime.GOARCH == goarch && isStaticFerry(bi, self) {
 		return self, "(this ferry binary)", nil
 	}
-	goTool, err := exec.LookPath("go")
-	if err != nil {
+	if goErr != nil {
 		return "", "", fmt.Errorf("this ferry is not a static linux/%s build and no Go toolchain is on PATH to cross-compile one: install Go, or build it elsewhere with\n  CGO_ENABLED=0 GOOS=linux GOARCH=%s go build -o bootstrap %s\nand pass --bootstrap bootstrap", goarch, goarch, pkg)
 	}
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return "", "", err
-	}
-	dst := filepath.Join(out, manifest.BootstrapExe)
 	srcDir, cleanup, err := ferrySource(st, goTool, bi)
 	if err != nil {
 		return "", "", err
 	}
 	defer cleanup()
+	return crossCompile(st, goTool, srcDir, goarch, out, pkg, tags)
+}
+
+// crossCompile builds pkg for linux/goarch in srcDir into out.
+func crossCompile(st *State, goTool, srcDir, goarch, out, pkg, tags string) (string, string, error) {
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return "", "", err
+	}
+	dst := filepath.Join(out, manifest.BootstrapExe)
 	version := "github.com/ferry-run/ferry/internal/cli.Version"
-	if pkg == bootstrapPkg {
+	switch pkg {
+	case bootstrapPkg:
 		version = "github.com/ferry-run/ferry/internal/lambdaboot.Version"
+	case servePkg:
+		version = "github.com/ferry-run/ferry/internal/serve.Version"
 	}
 	ldflags := "-s -w -X " + version + "=" + Version
 	// No -trimpath: the build then reuses packages already in the Go build
@@ -356,17 +382,8 @@ func isStaticFerry(bi *debug.BuildInfo, path string) bool {
 // directory when it is inside the ferry module (or a module requiring it),
 // else a temporary module requiring this binary's released version.
 func ferrySource(st *State, goTool string, bi *debug.BuildInfo) (string, func(), error) {
-	wd, err := st.Getwd()
-	if err != nil {
-		return "", nil, err
-	}
-	q := exec.CommandContext(st.Ctx, goTool, "list", "-m", "-json", "github.com/ferry-run/ferry")
-	q.Dir = wd
-	if outb, err := q.Output(); err == nil {
-		var mod struct{ Dir string }
-		if json.Unmarshal(outb, &mod) == nil && mod.Dir != "" {
-			return wd, func() {}, nil
-		}
+	if dir, ok := localSource(st, goTool); ok {
+		return dir, func() {}, nil
 	}
 	version := ""
 	if bi != nil && bi.Main.Path == "github.com/ferry-run/ferry" && strings.HasPrefix(bi.Main.Version, "v") {
@@ -392,6 +409,27 @@ func ferrySource(st *State, goTool string, bi *debug.BuildInfo) (string, func(),
 		return "", nil, fmt.Errorf("fetching ferry %s to cross-compile the bootstrap: %w\n%s", version, err, outb)
 	}
 	return tmp, cleanup, nil
+}
+
+// localSource returns the working directory when `go build
+// github.com/ferry-run/ferry/...` builds there: it is inside the ferry module
+// or a module requiring it.
+func localSource(st *State, goTool string) (string, bool) {
+	wd, err := st.Getwd()
+	if err != nil {
+		return "", false
+	}
+	q := exec.CommandContext(st.Ctx, goTool, "list", "-m", "-json", "github.com/ferry-run/ferry")
+	q.Dir = wd
+	outb, err := q.Output()
+	if err != nil {
+		return "", false
+	}
+	var mod struct{ Dir string }
+	if json.Unmarshal(outb, &mod) != nil || mod.Dir == "" {
+		return "", false
+	}
+	return wd, true
 }
 
 // checkLinuxBinary checks that path is a Linux executable for goarch.

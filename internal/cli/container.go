@@ -16,7 +16,7 @@ import (
 // Files of the container target's output directory (the image's build
 // context).
 const (
-	containerExe  = "ferry"       // the static linux ferry binary, /ferry in the image
+	containerExe  = "ferry"       // the static linux ferry serve binary (cmd/serve), /ferry in the image
 	containerApp  = "app"         // the bundle and manifest, /app in the image
 	containerData = "data"        // an empty directory, /data: the embedded store
 	containerPort = 8080          // what the image listens on ($PORT overrides it)
@@ -44,7 +44,13 @@ func buildContainer(st *State, o *buildOptions, m *manifest.Manifest, b *bundle.
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	bin, how, err := lambdaBootstrap(st, o.bootstrap, goarch, tmp, ferryPkg, "")
+	// ferry serve alone (cmd/serve), without the AWS SDK when the Worker
+	// has no binding that could live on AWS, as for Lambda's bootstrap.
+	tags := bootstrapTags
+	if !needsAWS(m) {
+		tags += "," + noAWSTag
+	}
+	bin, how, err := lambdaBootstrap(st, o.bootstrap, goarch, tmp, servePkg, tags)
 	if err != nil {
 		return err
 	}

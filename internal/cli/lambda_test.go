@@ -200,9 +200,11 @@ func testBuildLambda(t *testing.T, ferry string) {
 		t.Errorf("cross-compiled bootstrap: %v", err)
 	}
 
-	// A static linux ferry copies itself.
+	// A static linux ferry outside the source tree copies itself.
 	out3 := filepath.Join(t.TempDir(), "pkg")
-	cmd := exec.Command(ferry, "build", "--target", "lambda", "../../examples/hello", "--out", out3)
+	hello, _ := filepath.Abs("../../examples/hello")
+	cmd := exec.Command(ferry, "build", "--target", "lambda", hello, "--out", out3)
+	cmd.Dir = t.TempDir()
 	if b, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(b), "(this ferry binary)") {
 		t.Fatalf("ferry build by a static ferry: %v\n%s", err, b)
 	}
