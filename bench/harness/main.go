@@ -13,7 +13,8 @@
 //
 // Every runtime starts from a pre-built script: Node.js and workerd get one
 // ES module bundled by the harness, Ferry the output of `ferry build --target
-// container` (its static binary, bundle and manifest), served with `ferry
+// container` (the static ferry serve binary it cross-compiles from this
+// source tree, cmd/serve, with the bundle and manifest), served with `ferry
 // serve BUILD/app` as the container image runs it, with the embedded
 // bindings in BUILD/data. Ferry's development server, which bundles the
 // sources with esbuild at every start, gets its own cold-start row (`ferry
@@ -223,7 +224,12 @@ func ferryServer(bin, root string, w workload, work string) (server, error) {
 		return args
 	}
 	out := filepath.Join(work, "container-"+w.name)
-	build := exec.Command(bin, withEntry("build", "--target", "container", dir, "--out", out, "--bootstrap", bin)...)
+	// No --bootstrap: run from the source tree, ferry build cross-compiles
+	// the image's binary (cmd/serve, without the AWS SDK for a Worker with
+	// no AWS binding) as it does for users, and the serve figures are that
+	// binary's.
+	build := exec.Command(bin, withEntry("build", "--target", "container", dir, "--out", out)...)
+	build.Dir = root
 	if b, err := build.CombinedOutput(); err != nil {
 		return server{}, fmt.Errorf("ferry build --target container: %v\n%s", err, b)
 	}
