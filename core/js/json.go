@@ -78,9 +78,10 @@ type jsonParser struct {
 	// defined instead.
 	protoKeys []string
 	protoRead bool
-	items     []any    // array items being collected, innermost array last
-	buf       []byte   // an unescaped string
-	units     []uint16 // a string with lone surrogates, as UTF-16
+	define    goja.Callable // made by defineByValue, for this parse
+	items     []any         // array items being collected, innermost array last
+	buf       []byte        // an unescaped string
+	units     []uint16      // a string with lone surrogates, as UTF-16
 }
 
 type jsonKey struct {
@@ -98,6 +99,7 @@ func (p *jsonParser) release() {
 	p.items = p.items[:0]
 	p.protoKeys = p.protoKeys[:0]
 	p.protoRead = false
+	p.define = nil
 	p.vm, p.data = nil, nil
 	if cap(p.buf) > 64<<10 {
 		p.buf = nil
@@ -226,23 +228,45 @@ func (p *jsonParser) object(depth int) goja.Value {
 }
 
 // defineByValue defines a property whose key a Go string can't hold (it has
-// a lone surrogate) through the global Object.defineProperty (goja's API
-// takes keys as Go strings); such keys are rare enough for the detour.
+// a lone surrogate); goja's API takes keys as Go strings. It does so with
+// CreateDataProperty's own semantics through the syntax of class fields, not
+// through Object.defineProperty or any other global that user code (or
+// Lazy's per-runtime replacement) can change: see jsonDefineJS. Such keys
+// are rare, so the definer is made once per parse that needs one.
 func (p *jsonParser) defineByValue(obj *goja.Object, key, v goja.Value) {
-	vm := p.vm
-	desc := vm.NewObject()
-	_ = desc.Set("value", v)
-	_ = desc.Set("writable", true)
-	_ = desc.Set("enumerable", true)
-	_ = desc.Set("configurable", true)
-	def, ok := goja.AssertFunction(vm.Get("Object").ToObject(vm).Get("defineProperty"))
-	if !ok {
-		panic(vm.NewTypeError("Object.defineProperty is not a function"))
+	if p.define == nil {
+		f, err := p.vm.RunProgram(jsonDefineProgram())
+		if err != nil {
+			panic(err)
+		}
+		p.define, _ = goja.AssertFunction(f)
 	}
-	if _, err := def(goja.Undefined(), obj, key, desc); err != nil {
+	if _, err := p.define(goja.Undefined(), obj, key, v); err != nil {
 		panic(err)
 	}
 }
+
+// jsonDefineJS evaluates to define(o, k, v), which gives o the own data
+// property k (writable, enumerable, configurable) with value v, as
+// CreateDataProperty does: a class field is defined with DefineField on the
+// object the base constructor returns, here o itself, and its computed key
+// is evaluated when the class is. It reads no global and calls no method a
+// script could replace: B and D are local, and D's constructor is written
+// out because a default one may spread its arguments through the
+// (replaceable) array iterator. An existing property k keeps its position
+// and takes v, as for a duplicate key.
+const jsonDefineJS = `(function () {
+	"use strict";
+	class B { constructor(o) { return o; } }
+	return function define(o, k, v) {
+		class D extends B { [k] = v; constructor(o) { super(o); } }
+		new D(o);
+	};
+})()`
+
+var jsonDefineProgram = sync.OnceValue(func() *goja.Program {
+	return goja.MustCompile("ferry:json-define", jsonDefineJS, true)
+})
 
 func (p *jsonParser) array(depth int) goja.Value {
 	p.checkDepth(depth)

@@ -408,3 +408,32 @@ func FuzzParseJSON(f *testing.F) {
 		}
 	})
 }
+
+// A key with a lone surrogate (which goja's Go API can't name) is defined
+// without any global a script can replace: patching Object.defineProperty,
+// Reflect.defineProperty or the array iterator changes nothing, and a setter
+// for the key on Object.prototype does not run.
+func TestParseJSONLoneSurrogateKeyIgnoresPatchedGlobals(t *testing.T) {
+	e := newJSONEnv(t)
+	if _, err := e.vm.RunString(`
+		globalThis.calls = 0;
+		Object.defineProperty(Object.prototype, "\ud800", { set(v) { calls++; }, get() { return "proto"; }, configurable: true });
+		const orig = Object.defineProperty;
+		Object.defineProperty = function (o, k, d) { calls++; return orig(o, k, { value: "patched", writable: false, enumerable: false, configurable: false }); };
+		Reflect.defineProperty = function () { calls++; return false; };
+		Array.prototype[Symbol.iterator] = function () { calls++; return [][Symbol.iterator].call([]); };
+	`); err != nil {
+		t.Fatal(err)
+	}
+	got, err := e.parseJSON(`{"a":1,"\ud800":2,"b":{"k\udbff":[3]},"\ud800":4}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// describe uses Object.keys and getOwnPropertyDescriptor, not patched.
+	if g, w := e.desc(got), `{"a":1,"\ud800":4,"b":{"k\udbff":[3]}}`; g != w {
+		t.Errorf("ParseJSON = %s, want %s", g, w)
+	}
+	if n := e.vm.Get("calls").ToInteger(); n != 0 {
+		t.Errorf("patched globals or the prototype's setter ran %d times", n)
+	}
+}
