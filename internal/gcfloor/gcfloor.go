@@ -129,18 +129,18 @@ func (t *tuner) adjustLocked() {
 
 // Percent returns the GC percentage that gives a heap of live bytes at
 // least headroom bytes of growth: GOGC's default for heaps larger than
-// the headroom, more for smaller ones. Before the first collection (live
-// 0) it is the default. The runtime's minimum heap goal (4 MiB at GOGC=100)
-// grows with the percentage too, so the percentage is capped where that
-// minimum would pass live + headroom.
+// the headroom, more for smaller ones. The runtime's minimum heap goal
+// (4 MiB at GOGC=100) grows with the percentage too, so the percentage is
+// capped where that minimum would pass live + headroom. Before the first
+// collection (live 0) that cap is the percentage: the first goal is then
+// the headroom itself, so a start-up that allocates less than the
+// headroom (a Worker's load and compile) runs without a collection.
 func Percent(live, headroom uint64) int {
-	if live == 0 {
-		return basePercent
-	}
-	p := headroom * 100 / live
 	const minHeap = 4 << 20 // the runtime's heap minimum at GOGC=100
-	if most := (live + headroom) * 100 / minHeap; p > most {
-		p = most
+	most := (live + headroom) * 100 / minHeap
+	p := most
+	if live > 0 && headroom*100/live < most {
+		p = headroom * 100 / live
 	}
 	if p < basePercent {
 		return basePercent

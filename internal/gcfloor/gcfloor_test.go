@@ -14,7 +14,9 @@ func TestPercent(t *testing.T) {
 		live, headroom uint64
 		want           int
 	}{
-		{0, 16 * mib, 100},           // before the first collection
+		{0, 16 * mib, 400},           // before the first collection: a first goal of 16 MiB
+		{0, 1 * mib, 100},            // (not below GOGC's default)
+		{0, 0, 100},                  //
 		{8 * mib, 16 * mib, 200},     // small heap: the floor decides
 		{7 * mib, 16 * mib, 228},     //
 		{16 * mib, 16 * mib, 100},    // at the floor
