@@ -13,6 +13,7 @@ import (
 
 	"github.com/ferry-run/ferry/adapters/lambda/manifest"
 	"github.com/ferry-run/ferry/core/script"
+	"github.com/ferry-run/ferry/core/webapi/streams"
 )
 
 // Artifact is a Lambda deployment package as WriteArtifact left it.
@@ -188,6 +189,9 @@ func LoadArtifact(dir string) (*manifest.Manifest, *script.Result, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("reading the bundle: %w", err)
 	}
+	// A bundle that reads bodies or uses streams gets the streams script
+	// compiled while it loads, rather than in its first request.
+	streams.Prefetch(code)
 	// The source map parses while the bundle does: init time is what a cold
 	// start waits for.
 	type mapResult struct {

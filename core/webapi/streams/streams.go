@@ -26,6 +26,7 @@
 package streams
 
 import (
+	"bytes"
 	_ "embed"
 	"fmt"
 	"runtime"
@@ -58,6 +59,23 @@ func compiled() (*goja.Program, error) {
 		program, compileErr = goja.Compile("ferry:streams", source, true)
 	})
 	return program, compileErr
+}
+
+// Prefetch starts compiling the streams script in the background when code,
+// a Worker's bundle, mentions a stream or a body ("Stream", ".body"): the
+// compile (about 20 ms in a fresh process for its 129 KB) then overlaps the
+// Worker's start-up instead of delaying its first request that needs it
+// (Hono reads Response.body to set a header after the handler). It is only
+// a head start on what the first use does, once per process; a bundle
+// without those words (a hello Worker) keeps the start-up free of it.
+func Prefetch(code []byte) {
+	if mayUseStreams(code) {
+		go func() { _, _ = compiled() }()
+	}
+}
+
+func mayUseStreams(code []byte) bool {
+	return bytes.Contains(code, []byte("Stream")) || bytes.Contains(code, []byte(".body"))
 }
 
 // globalNames are the globals streams.js returns, in the order they are
