@@ -24,6 +24,7 @@ import (
 	"github.com/ferry-run/ferry/core/config"
 	"github.com/ferry-run/ferry/core/cron"
 	"github.com/ferry-run/ferry/internal/gcfloor"
+	"github.com/ferry-run/ferry/internal/serve"
 )
 
 const devUsage = `Usage: ferry dev [DIR] [flags]
@@ -178,7 +179,7 @@ func runDev(st *State, args []string) error {
 		sched := &httpadapter.Scheduler{Crons: p.crons, Worker: h.Worker, Log: log}
 		bg.Add(1)
 		go func() { defer bg.Done(); sched.Run(ctx) }()
-		fmt.Fprintf(st.Stderr, "ferry: cron triggers: %s\n", cronList(p.crons))
+		fmt.Fprintf(st.Stderr, "ferry: cron triggers: %s\n", serve.CronList(p.crons))
 	}
 	startConsumers(ctx, consumers, &bg, st.Stderr)
 
@@ -195,14 +196,6 @@ func runDev(st *State, args []string) error {
 	_ = srv.Shutdown(shutdown)
 	bg.Wait()
 	return nil
-}
-
-func cronList(cs []*cron.Schedule) string {
-	var s []string
-	for _, c := range cs {
-		s = append(s, strconv.Quote(c.String()))
-	}
-	return strings.Join(s, ", ")
 }
 
 func absFrom(wd, p string) string {

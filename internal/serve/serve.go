@@ -272,7 +272,7 @@ func Run(st Options, args []string) error {
 		sched := &httpadapter.Scheduler{Crons: p.Crons, Worker: h.Worker, Log: log}
 		bg.Add(1)
 		go func() { defer bg.Done(); sched.Run(ctx) }()
-		announce("cron triggers: "+cronList(p.Crons), slog.Any("crons", cronStrings(p.Crons)))
+		announce("cron triggers: "+CronList(p.Crons), slog.Any("crons", cronStrings(p.Crons)))
 	}
 	if len(consumers) > 0 {
 		var names []string
@@ -531,8 +531,9 @@ func bindingsOf(cfg *config.Worker) manifest.Bindings {
 	return manifest.Bindings{KVNamespaces: cfg.KVNamespaces, R2Buckets: cfg.R2Buckets, QueueProducers: cfg.Queues.Producers}
 }
 
-// cronList is the crons for a text line: quoted, comma-separated.
-func cronList(cs []*cron.Schedule) string {
+// CronList is the crons for a text line (ferry dev and ferry serve announce
+// them the same way): quoted, comma-separated.
+func CronList(cs []*cron.Schedule) string {
 	var s []string
 	for _, c := range cs {
 		s = append(s, strconv.Quote(c.String()))
